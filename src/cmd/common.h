@@ -1,0 +1,17 @@
+#ifndef CT_CMD_COMMON_H
+#define CT_CMD_COMMON_H
+/* What several commands share: loading the team file and opening the ledger,
+ * with the messages a user sees when either fails. */
+#include "cmd/cmd.h"
+#include "config/team.h"
+#include "ledger/ledger.h"
+
+/* Returns CT_EXIT_OK or prints and returns CT_EXIT_USER. */
+int ct_cmd_team(const char *cmd, const struct ct_global *g, struct ct_team *t);
+/* must_exist: fail rather than create an empty SQLite ledger. */
+int ct_cmd_ledger(const char *cmd, const struct ct_global *g, int must_exist,
+                  struct ct_ledger_h *L);
+/* Writes text to path ("-" or NULL: stdout). */
+int ct_cmd_write(const char *cmd, const char *path, const char *text, size_t n);
+
+#endif

@@ -1,0 +1,125 @@
+/* co2tally report: the ledger's energy as kgCO2e, grouped and extrapolated. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/common.h"
+#include "core/strutil.h"
+#include "core/timeutil.h"
+#include "report/render.h"
+
+static const char usage[] =
+    "usage: co2tally report [--year Y | --from DATE --to DATE]\n"
+    "                       [--by platform|host|device|month|method]\n"
+    "                       [--format table|json|csv] [--json] [--explain] [-o FILE]\n\n"
+    "Turns the ledger's energy into kgCO2e (kWh x PUE x the grid factor of the\n"
+    "platform's location for each year) and extrapolates each group to the whole\n"
+    "period with a 95% interval. DATE is YYYY-MM-DD (UTC); --to is exclusive.\n"
+    "--explain lists the factor, its year, source and basis, and the PUE behind\n"
+    "every group.\n";
+
+enum fmt { F_TABLE, F_JSON, F_CSV };
+
+struct args {
+    long year;
+    int64_t from, to;
+    int have_from, have_to, by, fmt, explain;
+    const char *out;
+};
+
+static int parse_fmt(const char *s)
+{
+    return strcmp(s, "table") == 0 ? F_TABLE : strcmp(s, "json") == 0 ? F_JSON
+         : strcmp(s, "csv") == 0 ? F_CSV : -1;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    static const struct option opts[] = {
+        {"year", required_argument, 0, 'y'}, {"from", required_argument, 0, 'f'},
+        {"to", required_argument, 0, 't'}, {"by", required_argument, 0, 'b'},
+        {"format", required_argument, 0, 'F'}, {"json", no_argument, 0, 'j'},
+        {"explain", no_argument, 0, 'x'}, {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'y':
+            if (ct_parse_long(optarg, &a->year) < 0 || a->year < 1990 || a->year > 2100)
+                return ct_fail(CT_EXIT_USAGE, "report", "--year wants a year such as 2023");
+            break;
+        case 'f':
+        case 't':
+            if (ct_parse_time(optarg, c == 'f' ? &a->from : &a->to) < 0)
+                return ct_fail(CT_EXIT_USAGE, "report", "--%s '%s' is not a date (YYYY-MM-DD)",
+                               c == 'f' ? "from" : "to", optarg);
+            *(c == 'f' ? &a->have_from : &a->have_to) = 1;
+            break;
+        case 'b':
+            if ((a->by = ct_group_by_parse(optarg)) < 0)
+                return ct_fail(CT_EXIT_USAGE, "report", "--by '%s'; use platform, host, device, "
+                               "month or method", optarg);
+            break;
+        case 'F':
+            if ((a->fmt = parse_fmt(optarg)) < 0)
+                return ct_fail(CT_EXIT_USAGE, "report", "--format '%s'; use table, json or csv", optarg);
+            break;
+        case 'j': a->fmt = F_JSON; break;
+        case 'x': a->explain = 1; break;
+        case 'o': a->out = optarg; break;
+        case 'h': fputs(usage, stdout); return -1;
+        default: fputs(usage, stderr); return CT_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return ct_fail(CT_EXIT_USAGE, "report", "unexpected argument '%s'", argv[optind]);
+    if (a->have_from != a->have_to)
+        return ct_fail(CT_EXIT_USAGE, "report", "--from and --to go together");
+    if (a->have_from && a->year)
+        return ct_fail(CT_EXIT_USAGE, "report", "give --year or --from/--to, not both");
+    return 0;
+}
+
+static int run(const struct args *a, const struct ct_global *g, struct ct_team *t)
+{
+    int64_t from = a->from, to = a->to;
+    if (!a->have_from) {
+        long year = a->year ? a->year : t->year ? t->year : ct_year_of(ct_now());
+        ct_year_bounds((int)year, &from, &to);
+    }
+    struct ct_ledger_h L;
+    if (ct_cmd_ledger("report", g, 1, &L))
+        return CT_EXIT_USER;
+    struct ct_report r;
+    ct_err e;
+    int rc = ct_report_build(&L, t, from, to, a->by, &r, &e);
+    ct_ledger_close(&L);
+    if (rc < 0)
+        return ct_fail(CT_EXIT_USER, "report", "%s", e.msg);
+    ct_buf b = {0};
+    if (a->fmt == F_JSON)
+        ct_render_json(&r, a->explain, &b);
+    else if (a->fmt == F_CSV)
+        ct_render_csv(&r, &b);
+    else
+        ct_render_table(&r, a->explain, &b);
+    ct_report_free(&r);
+    rc = ct_cmd_write("report", a->out, b.p ? b.p : "", b.len);
+    ct_buf_free(&b);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv, const struct ct_global *g)
+{
+    struct args a = {0};
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? CT_EXIT_OK : rc;
+    struct ct_team t;
+    if (ct_cmd_team("report", g, &t))
+        return CT_EXIT_USER;
+    rc = run(&a, g, &t);
+    ct_team_free(&t);
+    return rc;
+}

@@ -1,0 +1,266 @@
+#include "config/team.h"
+
+#include <ini.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/team_keys.h"
+#include "core/strutil.h"
+#include "ledger/ledger.h"
+
+#define TEAM_MAX_BYTES (1 << 20)
+
+/* inih reads lines through our reader so we know the line each call is on,
+ * which the Debian build of inih does not pass to the handler. */
+struct parse_state {
+    const char *name;      /* file name for messages */
+    const char *p, *end;   /* remaining text */
+    int line;              /* line just handed to inih */
+    int long_line;         /* a line exceeded inih's buffer */
+    int hdr_line;          /* line of the last [section] header */
+    int hdr_keys;          /* keys seen since that header */
+    int empty_line;        /* first header followed by no keys */
+    int hdr_new;           /* a header was read since the last key */
+    struct ct_team *team;
+    struct ct_platform *cur; /* NULL in [team] */
+    int in_team;
+    char section[256];     /* the section of the last key seen */
+    ct_err *err;
+    int failed;
+};
+
+/* A header with no keys under it never reaches the handler; catch it here. */
+static void note_header(struct parse_state *s)
+{
+    if (s->hdr_line && s->hdr_keys == 0 && !s->empty_line)
+        s->empty_line = s->hdr_line;
+    s->hdr_line = s->line;
+    s->hdr_keys = 0;
+    s->hdr_new = 1;
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+    struct parse_state *s = stream;
+    if (s->p >= s->end || num < 2) {
+        if (s->hdr_line && s->hdr_keys == 0 && !s->empty_line)
+            s->empty_line = s->hdr_line;
+        s->hdr_line = 0;
+        return NULL;
+    }
+    const char *nl = memchr(s->p, '\n', (size_t)(s->end - s->p));
+    size_t len = nl ? (size_t)(nl - s->p) + 1 : (size_t)(s->end - s->p);
+    if (len > (size_t)num - 1) {
+        /* Too long for inih's buffer: hand it an empty line and fail after. */
+        s->long_line = s->long_line ? s->long_line : s->line + 1;
+        len = nl ? (size_t)(nl - s->p) + 1 : (size_t)(s->end - s->p);
+        s->p += len;
+        s->line++;
+        str[0] = '\n';
+        str[1] = '\0';
+        return str;
+    }
+    memcpy(str, s->p, len);
+    str[len] = '\0';
+    s->p += len;
+    s->line++;
+    const char *c = str;
+    while (*c == ' ' || *c == '\t')
+        c++;
+    if (*c == '[')
+        note_header(s);
+    return str;
+}
+
+static int fail_at(struct parse_state *s, int line, const char *fmt, const char *a, const char *b)
+{
+    if (!s->failed) {
+        char msg[600];
+        snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
+        ct_errf(s->err, "%s:%d: %s", s->name, line, msg);
+        s->failed = 1;
+    }
+    return 0;
+}
+
+static int fail(struct parse_state *s, const char *fmt, const char *a, const char *b)
+{
+    return fail_at(s, s->line, fmt, a, b);
+}
+
+static struct ct_platform *new_platform(struct parse_state *s, const char *name)
+{
+    struct ct_team *t = s->team;
+    struct ct_platform *p = realloc(t->plat, (t->nplat + 1) * sizeof *p);
+    if (!p)
+        abort();
+    t->plat = p;
+    p = &t->plat[t->nplat++];
+    memset(p, 0, sizeof *p);
+    p->name = ct_strdup(name);
+    p->line = s->hdr_line ? s->hdr_line : s->line;
+    p->method = -1;
+    p->pue = NAN;
+    p->count = 1;
+    p->watts = NAN;
+    p->idle_watts = NAN;
+    p->utilisation = NAN;
+    p->hours_per_year = NAN;
+    p->hours_per_day = NAN;
+    p->days_per_year = NAN;
+    p->minutes_per_month = NAN;
+    return p;
+}
+
+/* Finds or opens the section a key belongs to. Returns -1 on a bad section. */
+static int enter_section(struct parse_state *s, const char *section)
+{
+    if (strcmp(section, "team") == 0) {
+        s->in_team = 1;
+        s->cur = NULL;
+        return 0;
+    }
+    s->in_team = 0;
+    if (strncmp(section, "platform", 8) != 0 || (section[8] != ' ' && section[8] != '\t'))
+        return fail_at(s, s->hdr_line, "unknown section [%s]; expected [team] or [platform NAME]",
+                       section, NULL), -1;
+    const char *name = section + 9;
+    while (*name == ' ' || *name == '\t')
+        name++;
+    if (!*name)
+        return fail_at(s, s->hdr_line, "[platform] needs a name, as in [platform laptops]", NULL,
+                       NULL), -1;
+    for (size_t i = 0; i < s->team->nplat; i++)
+        if (strcmp(s->team->plat[i].name, name) == 0)
+            return fail_at(s, s->hdr_line, "platform '%s' is defined twice", name, NULL), -1;
+    s->cur = new_platform(s, name);
+    return 0;
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+    struct parse_state *s = user;
+    if (s->failed)
+        return 0;
+    s->hdr_keys++;
+    if (!section || !*section)
+        return fail(s, "'%s' stands outside any section; put it under [team] or [platform NAME]",
+                    key, NULL);
+    /* inih calls us once per key; a section change shows up as a new name. */
+    if (s->hdr_new || strcmp(section, s->section) != 0) {
+        s->hdr_new = 0;
+        s->cur = NULL; /* a repeated [platform X] header is a second definition */
+        if (enter_section(s, section) < 0)
+            return 0;
+        snprintf(s->section, sizeof s->section, "%s", section);
+    }
+    ct_err kerr = {{0}};
+    int rc = s->in_team ? ct_team_key(s->team, key, value, &kerr)
+                        : ct_platform_key(s->cur, key, value, &kerr);
+    if (rc < 0)
+        return fail(s, "%s", kerr.msg, NULL);
+    return 1;
+}
+
+static int parse_text(struct parse_state *s)
+{
+    int rc = ini_parse_stream(reader, s, handler, s);
+    if (s->failed)
+        return -1;
+    if (s->long_line) {
+        ct_errf(s->err, "%s:%d: line too long", s->name, s->long_line);
+        return -1;
+    }
+    if (s->empty_line) {
+        ct_errf(s->err, "%s:%d: this section has no keys", s->name, s->empty_line);
+        return -1;
+    }
+    if (rc != 0) {
+        ct_errf(s->err, "%s:%d: not an INI line (expected [section], key = value or a ; comment)",
+                s->name, rc);
+        return -1;
+    }
+    return 0;
+}
+
+int ct_team_load_string(const char *text, const char *name, struct ct_team *t, ct_err *e)
+{
+    memset(t, 0, sizeof *t);
+    t->path = ct_strdup(name);
+    struct parse_state s = {.name = name, .p = text, .end = text + strlen(text), .team = t, .err = e};
+    if (parse_text(&s) < 0 || ct_team_validate(t, e) < 0) {
+        ct_team_free(t);
+        return -1;
+    }
+    return 0;
+}
+
+int ct_team_load(const char *path, struct ct_team *t, ct_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ct_errf(e, "%s: cannot open the team file: %s", path, strerror(errno));
+    char *text = malloc(TEAM_MAX_BYTES + 1);
+    if (!text)
+        abort();
+    size_t n = fread(text, 1, TEAM_MAX_BYTES + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || n > TEAM_MAX_BYTES) {
+        free(text);
+        return ct_errf(e, "%s: %s", path, bad ? "read error" : "larger than 1 MiB; not a team file");
+    }
+    text[n] = '\0';
+    if (memchr(text, '\0', n)) {
+        free(text);
+        return ct_errf(e, "%s: holds a NUL byte; not a text file", path);
+    }
+    int rc = ct_team_load_string(text, path, t, e);
+    free(text);
+    return rc;
+}
+
+void ct_team_free(struct ct_team *t)
+{
+    for (size_t i = 0; i < t->nplat; i++) {
+        struct ct_platform *p = &t->plat[i];
+        free(p->name);
+        free(p->location);
+        free(p->pue_source);
+        free(p->chip);
+        free(p->hours_basis);
+        for (size_t h = 0; h < p->nhosts; h++)
+            free(p->hosts[h]);
+        free(p->hosts);
+    }
+    free(t->plat);
+    free(t->path);
+    free(t->name);
+    free(t->country);
+    memset(t, 0, sizeof *t);
+}
+
+const struct ct_platform *ct_team_platform(const struct ct_team *t, const char *name)
+{
+    for (size_t i = 0; i < t->nplat; i++)
+        if (strcmp(t->plat[i].name, name) == 0)
+            return &t->plat[i];
+    return NULL;
+}
+
+const struct ct_platform *ct_team_platform_of_host(const struct ct_team *t, const char *host)
+{
+    for (size_t i = 0; i < t->nplat; i++)
+        for (size_t h = 0; h < t->plat[i].nhosts; h++)
+            if (strcmp(t->plat[i].hosts[h], host) == 0)
+                return &t->plat[i];
+    return NULL;
+}
+
+const char *ct_platform_location(const struct ct_team *t, const struct ct_platform *p)
+{
+    return p && p->location ? p->location : t->country;
+}

@@ -1,0 +1,248 @@
+#include "config/team_keys.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account/factors.h"
+#include "core/strutil.h"
+#include "ledger/ledger.h"
+
+enum key_bit {
+    K_METHOD = 1 << 0, K_LOCATION = 1 << 1, K_PUE = 1 << 2, K_HOSTS = 1 << 3,
+    K_COUNT = 1 << 4, K_CHIP = 1 << 5, K_WATTS = 1 << 6, K_IDLE = 1 << 7,
+    K_UTIL = 1 << 8, K_HPY = 1 << 9, K_HPD = 1 << 10, K_DPY = 1 << 11, K_MPM = 1 << 12,
+};
+
+static const struct {
+    const char *name;
+    int bit;
+} platform_keys[] = {
+    {"method", K_METHOD}, {"location", K_LOCATION}, {"pue", K_PUE}, {"hosts", K_HOSTS},
+    {"count", K_COUNT}, {"chip", K_CHIP}, {"watts", K_WATTS}, {"idle_watts", K_IDLE},
+    {"utilisation", K_UTIL}, {"hours_per_year", K_HPY}, {"hours_per_day", K_HPD},
+    {"days_per_year", K_DPY}, {"minutes_per_month", K_MPM},
+};
+#define NKEYS (sizeof platform_keys / sizeof *platform_keys)
+
+/* A number within [lo, hi]; the message says which key and what range. */
+static int number(const char *key, const char *value, double lo, double hi, double *out, ct_err *e)
+{
+    double v;
+    if (ct_parse_double(value, &v) < 0)
+        return ct_errf(e, "%s = '%s' is not a number", key, value);
+    if (v < lo || v > hi)
+        return ct_errf(e, "%s = %s is out of range (%g to %g)", key, value, lo, hi);
+    *out = v;
+    return 0;
+}
+
+static int check_location(const char *key, const char *value, ct_err *e)
+{
+    struct ct_factor f;
+    ct_err le;
+    if (ct_factor_lookup(value, 0, &f, &le) < 0)
+        return ct_errf(e, "%s: %s", key, le.msg);
+    return 0;
+}
+
+int ct_team_key(struct ct_team *t, const char *key, const char *value, ct_err *e)
+{
+    if (strcmp(key, "name") == 0) {
+        if (t->name)
+            return ct_errf(e, "name is given twice in [team]");
+        t->name = ct_strdup(value);
+        return 0;
+    }
+    if (strcmp(key, "country") == 0) {
+        if (t->country)
+            return ct_errf(e, "country is given twice in [team]");
+        if (check_location(key, value, e) < 0)
+            return -1;
+        t->country = ct_strdup(value);
+        return 0;
+    }
+    if (strcmp(key, "year") == 0) {
+        long y;
+        if (t->year)
+            return ct_errf(e, "year is given twice in [team]");
+        if (ct_parse_long(value, &y) < 0 || y < 1990 || y > 2100)
+            return ct_errf(e, "year = '%s' is not a year between 1990 and 2100", value);
+        t->year = (int)y;
+        return 0;
+    }
+    return ct_errf(e, "unknown key '%s' in [team]; known keys: name, country, year", key);
+}
+
+static int set_hosts(struct ct_platform *p, const char *value, ct_err *e)
+{
+    char *copy = ct_strdup(value), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        tok = ct_trim(tok);
+        if (!*tok)
+            continue;
+        char **h = realloc(p->hosts, (p->nhosts + 1) * sizeof *h);
+        if (!h)
+            abort();
+        p->hosts = h;
+        p->hosts[p->nhosts++] = ct_strdup(tok);
+    }
+    free(copy);
+    if (p->nhosts == 0)
+        return ct_errf(e, "hosts = '%s' names no host; list them separated by commas", value);
+    return 0;
+}
+
+static int set_pue(struct ct_platform *p, const char *value, ct_err *e)
+{
+    double v;
+    if (ct_parse_double(value, &v) == 0) {
+        if (v < 1.0 || v > 3.0)
+            return ct_errf(e, "pue = %s is out of range (1 to 3; 1 means no overhead)", value);
+        p->pue = v;
+        p->pue_source = ct_strdup("team file");
+        return 0;
+    }
+    const char *src = NULL;
+    ct_err le;
+    if (ct_pue_lookup(value, &p->pue, &src, &le) < 0)
+        return ct_errf(e, "pue = '%s' is neither a number nor a known default (aws, gcp, "
+                          "azure, onprem, laptop)", value);
+    p->pue_source = ct_strdup(src);
+    return 0;
+}
+
+static int set_key(struct ct_platform *p, int bit, const char *key, const char *v, ct_err *e)
+{
+    switch (bit) {
+    case K_METHOD:
+        p->method = ct_method_parse(v);
+        if (p->method < 0)
+            return ct_errf(e, "method = '%s'; use measured, provided or calculated", v);
+        return 0;
+    case K_LOCATION:
+        if (check_location(key, v, e) < 0)
+            return -1;
+        p->location = ct_strdup(v);
+        return 0;
+    case K_PUE: return set_pue(p, v, e);
+    case K_HOSTS: return set_hosts(p, v, e);
+    case K_COUNT: return number(key, v, 0, 1e7, &p->count, e);
+    case K_CHIP: p->chip = ct_strdup(v); return 0;
+    case K_WATTS: return number(key, v, 0, 1e6, &p->watts, e);
+    case K_IDLE: return number(key, v, 0, 1e6, &p->idle_watts, e);
+    case K_UTIL: return number(key, v, 0, 1, &p->utilisation, e);
+    case K_HPY: return number(key, v, 0, 8784, &p->hours_per_year, e);
+    case K_HPD: return number(key, v, 0, 24, &p->hours_per_day, e);
+    case K_DPY: return number(key, v, 0, 366, &p->days_per_year, e);
+    case K_MPM: return number(key, v, 0, 44640, &p->minutes_per_month, e);
+    }
+    return 0;
+}
+
+int ct_platform_key(struct ct_platform *p, const char *key, const char *value, ct_err *e)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (strcmp(key, platform_keys[i].name) != 0)
+            continue;
+        if (p->seen & platform_keys[i].bit)
+            return ct_errf(e, "%s is given twice in [platform %s]", key, p->name);
+        p->seen |= platform_keys[i].bit;
+        return set_key(p, platform_keys[i].bit, key, value, e);
+    }
+    return ct_errf(e, "unknown key '%s' in [platform %s]; known keys: method, location, pue, "
+                      "hosts, count, chip, watts, idle_watts, utilisation, hours_per_year, "
+                      "hours_per_day, days_per_year, minutes_per_month", key, p->name);
+}
+
+static int at(const struct ct_team *t, const struct ct_platform *p, ct_err *e, const char *msg)
+{
+    return ct_errf(e, "%s:%d: [platform %s]: %s", t->path, p->line, p->name, msg);
+}
+
+/* One way of giving the hours, and only one. */
+static int resolve_hours(const struct ct_team *t, struct ct_platform *p, ct_err *e)
+{
+    int ways = !!(p->seen & K_HPY) + !!(p->seen & (K_HPD | K_DPY)) + !!(p->seen & K_MPM);
+    char basis[160];
+    if (ways == 0)
+        return at(t, p, e, "how long it runs is missing: give hours_per_year, or hours_per_day "
+                           "with days_per_year, or minutes_per_month");
+    if (ways > 1)
+        return at(t, p, e, "give only one of hours_per_year, hours_per_day with days_per_year, "
+                           "or minutes_per_month");
+    if (p->seen & (K_HPD | K_DPY)) {
+        if (!(p->seen & K_HPD) || !(p->seen & K_DPY))
+            return at(t, p, e, "hours_per_day and days_per_year go together; give both");
+        p->hours_per_year = p->hours_per_day * p->days_per_year;
+        snprintf(basis, sizeof basis, "%g h/day x %g days/year", p->hours_per_day, p->days_per_year);
+    } else if (p->seen & K_MPM) {
+        p->hours_per_year = p->minutes_per_month * 12.0 / 60.0;
+        snprintf(basis, sizeof basis, "%g min/month x 12 months", p->minutes_per_month);
+    } else {
+        snprintf(basis, sizeof basis, "%g h/year", p->hours_per_year);
+    }
+    p->hours_basis = ct_strdup(basis);
+    return 0;
+}
+
+static int resolve_power(const struct ct_team *t, struct ct_platform *p, ct_err *e)
+{
+    if (!!(p->seen & K_CHIP) == !!(p->seen & K_WATTS))
+        return at(t, p, e, "give its power as chip = NAME (looked up in the TDP tables) or "
+                           "watts = N, one of the two");
+    if (p->seen & K_CHIP) {
+        struct ct_chip c;
+        ct_err le;
+        if (ct_chip_lookup(p->chip, &c, &le) < 0)
+            return at(t, p, e, le.msg);
+        p->watts = c.watts;
+        if (!(p->seen & K_IDLE) && !isnan(c.idle_watts))
+            p->idle_watts = c.idle_watts;
+    }
+    if (!isnan(p->idle_watts) && p->idle_watts > p->watts)
+        return at(t, p, e, "idle_watts is above watts; idle power cannot exceed full power");
+    if (!(p->seen & K_UTIL))
+        return at(t, p, e, "utilisation is missing (0 to 1: the mean load while it runs)");
+    return 0;
+}
+
+static int validate_platform(const struct ct_team *t, struct ct_platform *p, ct_err *e)
+{
+    const int calc_only = K_COUNT | K_CHIP | K_WATTS | K_IDLE | K_UTIL | K_HPY | K_HPD | K_DPY | K_MPM;
+    if (p->method < 0)
+        return at(t, p, e, "method is missing: measured, provided or calculated");
+    if (!p->location && !t->country)
+        return at(t, p, e, "no location: give location here or country in [team]");
+    if (p->method == CT_METHOD_CALCULATED) {
+        if (p->seen & K_HOSTS)
+            return at(t, p, e, "hosts belongs to measured platforms, not calculated ones");
+        if (resolve_power(t, p, e) < 0 || resolve_hours(t, p, e) < 0)
+            return -1;
+        return 0;
+    }
+    if (p->seen & calc_only)
+        return at(t, p, e, "count, chip, watts, idle_watts, utilisation and hours belong to "
+                           "calculated platforms; this one is not");
+    if (p->method == CT_METHOD_MEASURED && p->nhosts == 0)
+        return at(t, p, e, "hosts is missing: list the hosts whose measured energy belongs here");
+    return 0;
+}
+
+int ct_team_validate(struct ct_team *t, ct_err *e)
+{
+    for (size_t i = 0; i < t->nplat; i++) {
+        if (validate_platform(t, &t->plat[i], e) < 0)
+            return -1;
+        for (size_t h = 0; h < t->plat[i].nhosts; h++)
+            for (size_t j = 0; j < i; j++)
+                for (size_t k = 0; k < t->plat[j].nhosts; k++)
+                    if (strcmp(t->plat[i].hosts[h], t->plat[j].hosts[k]) == 0)
+                        return ct_errf(e, "%s:%d: host '%s' belongs to both [platform %s] and "
+                                          "[platform %s]; a host counts once", t->path,
+                                       t->plat[i].line, t->plat[i].hosts[h], t->plat[j].name,
+                                       t->plat[i].name);
+    }
+    return 0;
+}

@@ -1,0 +1,19 @@
+#ifndef CT_STRUTIL_H
+#define CT_STRUTIL_H
+#include <stddef.h>
+
+/* Trims ASCII white space in place; returns s advanced past leading space. */
+char *ct_trim(char *s);
+/* Parses a whole string as a finite double (C locale, no trailing junk). */
+int ct_parse_double(const char *s, double *out);
+/* Parses a whole string as a non-negative or negative long. */
+int ct_parse_long(const char *s, long *out);
+/* strdup that aborts on failure. */
+char *ct_strdup(const char *s);
+/* Case-insensitive comparison that also treats runs of space, '-' and '_' as
+ * one separator, for matching chip and zone names as people type them. */
+int ct_name_eq(const char *a, const char *b);
+/* Edit distance (Levenshtein) on lowercased ASCII, capped at cap. */
+int ct_edit_distance(const char *a, const char *b, int cap);
+
+#endif

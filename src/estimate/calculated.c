@@ -1,0 +1,92 @@
+#include "estimate/calculated.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "account/factors.h"
+#include "core/sha256.h"
+#include "core/timeutil.h"
+
+double ct_calc_power_w(double watts, double idle_watts, double utilisation)
+{
+    if (isnan(idle_watts))
+        return watts * utilisation;
+    return idle_watts + (watts - idle_watts) * utilisation;
+}
+
+double ct_calc_joules_year(const struct ct_platform *p)
+{
+    return ct_calc_power_w(p->watts, p->idle_watts, p->utilisation) * p->hours_per_year * 3600.0 *
+           p->count;
+}
+
+static const char *component_of(const struct ct_platform *p)
+{
+    struct ct_chip c;
+    if (!p->chip || ct_chip_lookup(p->chip, &c, NULL) < 0)
+        return "system";
+    return c.kind == CT_CHIP_GPU ? "gpu" : "cpu";
+}
+
+/* Replaces the platform's estimate for the year: the source key is stable, so the
+ * old source and its records go and the new ones come in the same transaction. */
+static int write_platform(const struct ct_ledger_h *L, const struct ct_platform *p, int year,
+                          int64_t now, struct ct_estimate_line *line, ct_err *e)
+{
+    char key[512], sha[65];
+    snprintf(key, sizeof key, "estimate:%s:%d", p->name, year);
+    ct_sha256_hex(key, strlen(key), sha);
+    int64_t id = 0;
+    int existed = 0;
+    if (L->ops->find_source(L->db, sha, &id, e) < 0)
+        return -1;
+    int replaced = id != 0;
+    if (id && L->ops->delete_source(L->db, id, e) < 0)
+        return -1;
+    struct ct_source_rec src = {.kind = "estimate", .path = key, .sha256 = sha, .imported_at = now};
+    if (L->ops->add_source(L->db, &src, &id, &existed, e) < 0)
+        return -1;
+
+    int64_t from, to;
+    ct_year_bounds(year, &from, &to);
+    double joules = ct_calc_joules_year(p), year_s = (double)(to - from);
+    for (int64_t m = from; m < to; m = ct_next_month(m)) {
+        int64_t m1 = ct_next_month(m);
+        double share = (double)(m1 - m) / year_s;
+        struct ct_energy_rec r = {
+            .platform = p->name, .host = p->name, .device = "calculated",
+            .component = component_of(p), .method = CT_METHOD_CALCULATED,
+            .t0 = m, .t1 = m1, .covered_s = (double)(m1 - m), .joules = joules * share,
+            .idle_joules = 0, .idle_s = 0, .util = p->utilisation,
+        };
+        if (L->ops->add_energy(L->db, id, &r, e) < 0)
+            return -1;
+    }
+    *line = (struct ct_estimate_line){
+        .platform = p->name, .power_w = ct_calc_power_w(p->watts, p->idle_watts, p->utilisation),
+        .count = p->count, .hours_per_year = p->hours_per_year, .joules = joules,
+        .replaced = replaced,
+    };
+    return 0;
+}
+
+int ct_estimate_write(const struct ct_ledger_h *L, const struct ct_team *t, int year,
+                      int64_t now, ct_estimate_fn fn, void *ud, ct_err *e)
+{
+    if (L->ops->begin(L->db, e) < 0)
+        return -1;
+    for (size_t i = 0; i < t->nplat; i++) {
+        const struct ct_platform *p = &t->plat[i];
+        if (p->method != CT_METHOD_CALCULATED)
+            continue;
+        struct ct_estimate_line line;
+        if (write_platform(L, p, year, now, &line, e) < 0) {
+            L->ops->rollback(L->db);
+            return ct_err_prefix(e, "estimate of platform '%s'", p->name);
+        }
+        if (fn)
+            fn(&line, ud);
+    }
+    return L->ops->commit(L->db, e);
+}

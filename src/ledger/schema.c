@@ -1,0 +1,171 @@
+/* The ledger schema and its migrations. PRAGMA user_version holds the number
+ * of migration steps applied; a step is never edited once released, only
+ * followed by a new one. All pending steps run in one transaction, so a
+ * failed upgrade leaves the ledger as it was. */
+#include <stdio.h>
+
+#include "ledger/sqlite_int.h"
+
+/* "co2t": marks the file as a co2tally ledger (PRAGMA application_id). */
+#define CT_APPLICATION_ID 0x636f3274
+
+/* Version 1.
+ * Energy keys are normalised into `series` (one row per source, platform,
+ * host, device, component and method): a team-year is 1.75 M energy rows, and
+ * keeping the strings out of them makes the table a third of the size and the
+ * report's scan correspondingly faster. `energy` is clustered on
+ * (series_id, t0, t1), the bucket key add_energy upserts on, so a scan reads
+ * each series in time order with one index seek and no sort.
+ * util_s (utilisation x covered seconds) is stored instead of the mean, so
+ * adding to a bucket is a plain sum; the energy_records view shows the mean.
+ * Series ids are AUTOINCREMENT so a deleted series' id is never reused under a
+ * writer that still caches it. platform is '' rather than NULL so that it
+ * takes part in the unique key. */
+static const char migration_1[] =
+    "CREATE TABLE sources("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " path TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL UNIQUE,"
+    " imported_at INTEGER NOT NULL);"
+    "CREATE TABLE series("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+    " platform TEXT NOT NULL DEFAULT '',"
+    " host TEXT NOT NULL,"
+    " device TEXT NOT NULL,"
+    " component TEXT NOT NULL,"
+    " method INTEGER NOT NULL,"
+    " UNIQUE(source_id, platform, host, device, component, method));"
+    "CREATE TABLE energy("
+    " series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,"
+    " t0 INTEGER NOT NULL,"
+    " t1 INTEGER NOT NULL,"
+    " covered_s REAL NOT NULL,"
+    " joules REAL NOT NULL,"
+    " idle_joules REAL NOT NULL,"
+    " idle_s REAL NOT NULL,"
+    " util_s REAL,"
+    " PRIMARY KEY(series_id, t0, t1)) WITHOUT ROWID;"
+    "CREATE VIEW energy_records AS SELECT se.source_id, se.platform, se.host,"
+    " se.device, se.component, se.method, e.t0, e.t1, e.covered_s, e.joules,"
+    " e.idle_joules, e.idle_s,"
+    " CASE WHEN e.covered_s > 0 THEN e.util_s / e.covered_s END AS util"
+    " FROM energy e JOIN series se ON se.id = e.series_id;"
+    "CREATE TABLE provided("
+    " id INTEGER PRIMARY KEY,"
+    " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+    " provider TEXT NOT NULL,"
+    " account TEXT NOT NULL,"
+    " project TEXT NOT NULL,"
+    " service TEXT NOT NULL,"
+    " region TEXT NOT NULL,"
+    " region_raw TEXT NOT NULL,"
+    " scope INTEGER NOT NULL,"
+    " market_based INTEGER NOT NULL,"
+    " t0 INTEGER NOT NULL,"
+    " t1 INTEGER NOT NULL,"
+    " kgco2e REAL NOT NULL,"
+    " orig_value REAL NOT NULL,"
+    " orig_unit TEXT NOT NULL,"
+    " platform TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX provided_source ON provided(source_id);"
+    "CREATE INDEX provided_t0 ON provided(t0);"
+    "CREATE TABLE runs("
+    " id INTEGER PRIMARY KEY,"
+    " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+    " host TEXT NOT NULL,"
+    " command TEXT NOT NULL,"
+    " t0 INTEGER NOT NULL,"
+    " t1 INTEGER NOT NULL,"
+    " exit_status INTEGER NOT NULL,"
+    " cpu_j REAL NOT NULL,"
+    " dram_j REAL NOT NULL,"
+    " gpu_j REAL NOT NULL,"
+    " total_j REAL NOT NULL,"
+    " methods TEXT NOT NULL);"
+    "CREATE INDEX runs_source ON runs(source_id);"
+    "CREATE INDEX runs_t0 ON runs(t0);";
+
+static const char *const migrations[] = {migration_1};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int sq_schema_version(void) { return N_MIGRATIONS; }
+
+static int pragma_int(ct_ledger *l, const char *sql, int64_t *v, ct_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sq_fail(l, e, "cannot read the ledger");
+    int rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(l, e, "cannot read the ledger");
+}
+
+/* Refuses files that are SQLite but not a ledger, rather than adding tables
+ * to somebody else's database. */
+static int check_identity(ct_ledger *l, int64_t version, ct_err *e)
+{
+    int64_t n;
+    if (version == 0) {
+        if (pragma_int(l, "SELECT count(*) FROM sqlite_master", &n, e) != 0)
+            return -1;
+        if (n > 0)
+            return ct_errf(e, "%s: not a co2tally ledger (it holds other tables)", l->path);
+        return 0;
+    }
+    if (pragma_int(l, "PRAGMA application_id", &n, e) != 0)
+        return -1;
+    if (n != CT_APPLICATION_ID)
+        return ct_errf(e, "%s: not a co2tally ledger (application_id %lld)", l->path,
+                       (long long)n);
+    return 0;
+}
+
+static int apply_steps(ct_ledger *l, ct_err *e)
+{
+    int64_t v;
+    /* Read again inside the write lock: another process may have migrated. */
+    if (pragma_int(l, "PRAGMA user_version", &v, e) != 0)
+        return -1;
+    for (int64_t i = v; i < N_MIGRATIONS; i++) {
+        if (sqlite3_exec(l->db, migrations[i], NULL, NULL, NULL) != SQLITE_OK) {
+            char what[64];
+            snprintf(what, sizeof what, "schema migration %lld failed", (long long)i + 1);
+            return sq_fail(l, e, what);
+        }
+    }
+    char sql[96];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+             CT_APPLICATION_ID, N_MIGRATIONS);
+    if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sq_fail(l, e, "cannot record the schema version");
+    return 0;
+}
+
+int sq_migrate(ct_ledger *l, ct_err *e)
+{
+    int64_t v;
+    if (pragma_int(l, "PRAGMA user_version", &v, e) != 0)
+        return -1;
+    if (v > N_MIGRATIONS)
+        return ct_errf(e, "%s: ledger schema version %lld is newer than this co2tally (%d); "
+                       "upgrade co2tally", l->path, (long long)v, N_MIGRATIONS);
+    if (check_identity(l, v, e) != 0)
+        return -1;
+    if (v == N_MIGRATIONS)
+        return 0;
+    if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return sq_fail(l, e, "cannot lock the ledger to create its schema");
+    if (apply_steps(l, e) != 0) {
+        sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        sq_fail(l, e, "cannot commit the schema");
+        sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,94 @@
+#ifndef CT_LEDGER_SQLITE_INT_H
+#define CT_LEDGER_SQLITE_INT_H
+/* Private to the SQLite backend: the handle, its cached statements and the
+ * helpers its files share. */
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/ledger.h"
+
+/* Every statement the backend runs more than once, prepared once per open. */
+enum sq_stmt {
+    SQ_BEGIN,
+    SQ_BEGIN_READ,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_SRC_INSERT,
+    SQ_SRC_FIND,
+    SQ_SRC_DELETE,
+    SQ_SERIES_FIND,
+    SQ_SERIES_INSERT,
+    SQ_ENERGY_UPSERT,
+    SQ_SERIES_LIST,
+    SQ_ENERGY_SCAN,
+    SQ_PROV_INSERT,
+    SQ_PROV_SCAN,
+    SQ_RUN_INSERT,
+    SQ_RUN_SCAN,
+    SQ_COUNT_SOURCES,
+    SQ_COUNT_ENERGY,
+    SQ_COUNT_PROVIDED,
+    SQ_COUNT_RUNS,
+    SQ_N
+};
+
+/* Maps a series key to its id, so add_energy in a loop skips the lookup.
+ * Cleared on rollback, on delete_source and after any failed write, because
+ * an id it holds may then name nothing (or, after a rollback, something else). */
+struct sq_series_ent {
+    uint64_t hash;
+    int64_t source_id, id;
+    int method;
+    char *key;  /* platform NUL host NUL device NUL component NUL */
+    size_t key_len;
+};
+struct sq_series_cache {
+    struct sq_series_ent *ent;
+    size_t cap, n;
+};
+
+struct ct_ledger {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *st[SQ_N];
+    struct sq_series_cache series;
+};
+
+/* Fills e with "PATH: what: what SQLite said" and returns -1. */
+int sq_fail(ct_ledger *l, ct_err *e, const char *what);
+/* Resets a statement and drops its bindings (also releases a reader's snapshot). */
+void sq_done(sqlite3_stmt *st);
+/* Binds a borrowed string (NULL as ""), valid until sq_done. */
+void sq_bind_str(sqlite3_stmt *st, int i, const char *s);
+/* A column as text, never NULL. */
+const char *sq_col_str(sqlite3_stmt *st, int i);
+/* Runs a statement that returns no rows (or ignores them). */
+int sq_exec_stmt(ct_ledger *l, enum sq_stmt id, ct_err *e, const char *what);
+/* Sets e to "... stopped by its callback" unless the callback filled it. */
+int sq_stopped(ct_err *e, const char *what);
+
+/* schema.c: brings the schema to the version this build knows. */
+int sq_migrate(ct_ledger *l, ct_err *e);
+int sq_schema_version(void);
+
+/* series.c */
+int sq_series_id(ct_ledger *l, int64_t source_id, const struct ct_energy_rec *r, int64_t *id,
+                 ct_err *e);
+void sq_series_clear(struct sq_series_cache *c);
+void sq_series_free(struct sq_series_cache *c);
+
+/* The SQL behind each enum sq_stmt. */
+extern const char *const sq_sql[SQ_N];
+
+int sq_add_energy(ct_ledger *l, int64_t source_id, const struct ct_energy_rec *r, ct_err *e);
+int sq_scan_energy_days(ct_ledger *l, int64_t from, int64_t to, ct_energy_day_fn fn, void *ud,
+                        ct_err *e);
+int sq_add_provided(ct_ledger *l, int64_t source_id, const struct ct_provided_rec *r,
+                    ct_err *e);
+int sq_scan_provided(ct_ledger *l, int64_t from, int64_t to, ct_provided_fn fn, void *ud,
+                     ct_err *e);
+int sq_add_run(ct_ledger *l, int64_t source_id, const struct ct_run_rec *r, ct_err *e);
+int sq_scan_runs(ct_ledger *l, int64_t from, int64_t to, ct_run_fn fn, void *ud, ct_err *e);
+
+#endif

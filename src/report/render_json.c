@@ -1,0 +1,133 @@
+#include <math.h>
+
+#include "core/timeutil.h"
+#include "report/render.h"
+
+static void num(ct_buf *b, const char *key, double v, int comma)
+{
+    ct_buf_json_str(b, key);
+    ct_buf_puts(b, ": ");
+    ct_buf_json_num(b, v);
+    if (comma)
+        ct_buf_puts(b, ", ");
+}
+
+static void str(ct_buf *b, const char *key, const char *v, int comma)
+{
+    ct_buf_json_str(b, key);
+    ct_buf_puts(b, ": ");
+    if (v)
+        ct_buf_json_str(b, v);
+    else
+        ct_buf_puts(b, "null");
+    if (comma)
+        ct_buf_puts(b, ", ");
+}
+
+static void interval(ct_buf *b, double lo, double hi)
+{
+    ct_buf_puts(b, "\"interval_kgco2e\": [");
+    ct_buf_json_num(b, lo);
+    ct_buf_puts(b, ", ");
+    ct_buf_json_num(b, hi);
+    ct_buf_puts(b, "]");
+}
+
+static void uses(ct_buf *b, const struct ct_group *g)
+{
+    ct_buf_puts(b, ", \"factors\": [");
+    for (int i = 0; i < g->nuses; i++) {
+        const struct ct_factor_use *u = &g->uses[i];
+        const struct ct_source *s = ct_source_get(u->f.source);
+        ct_buf_puts(b, i ? ", {" : "{");
+        str(b, "location", u->f.code, 1);
+        num(b, "factor_kg_per_kwh", u->f.kg_per_kwh, 1);
+        num(b, "factor_year", u->f.year ? u->f.year : NAN, 1);
+        num(b, "year_asked", u->f.year_asked, 1);
+        str(b, "basis", ct_basis_name(u->f.basis), 1);
+        str(b, "source", s ? s->title : u->f.source, 1);
+        str(b, "note", u->f.note, 1);
+        num(b, "pue", u->pue, 1);
+        str(b, "pue_source", u->pue_source, 1);
+        num(b, "energy_kwh", u->energy_kwh, 1);
+        num(b, "kgco2e", u->kgco2e, 0);
+        ct_buf_puts(b, "}");
+    }
+    ct_buf_puts(b, "]");
+}
+
+static void group(ct_buf *b, const struct ct_group *g, int explain)
+{
+    const struct ct_source *s = g->factor_source ? ct_source_get(g->factor_source) : NULL;
+    ct_buf_puts(b, "{");
+    str(b, "key", g->key, 1);
+    str(b, "method", g->method, 1);
+    num(b, "energy_kwh", g->energy_kwh, 1);
+    num(b, "pue", g->pue, 1);
+    num(b, "factor_kg_per_kwh", g->factor, 1);
+    str(b, "factor_source", s ? s->title : g->factor_source, 1);
+    num(b, "factor_year", g->factor_year ? g->factor_year : NAN, 1);
+    num(b, "kgco2e", g->kgco2e, 1);
+    num(b, "share", g->share, 1);
+    num(b, "coverage", g->coverage, 1);
+    num(b, "extrapolated_kgco2e", g->extrapolated, 1);
+    interval(b, g->lo, g->hi);
+    ct_buf_puts(b, ", ");
+    num(b, "idle_kwh", g->idle_kwh, 1);
+    num(b, "devices", g->ndevices, 0);
+    if (explain)
+        uses(b, g);
+    ct_buf_puts(b, "}");
+}
+
+static void equivalents(ct_buf *b, double kg)
+{
+    int n;
+    const struct ct_equivalent *eq = ct_equivalents(&n);
+    ct_buf_puts(b, "  \"equivalents\": [");
+    for (int i = 0; i < n; i++) {
+        const struct ct_source *s = ct_source_get(eq[i].source);
+        ct_buf_puts(b, i ? ",\n    {" : "\n    {");
+        str(b, "key", eq[i].key, 1);
+        str(b, "label", eq[i].label, 1);
+        num(b, "count", kg / eq[i].kg_per_unit, 1);
+        num(b, "kgco2e_per_unit", eq[i].kg_per_unit, 1);
+        str(b, "source", s ? s->title : eq[i].source, 0);
+        ct_buf_puts(b, "}");
+    }
+    ct_buf_puts(b, "\n  ],\n");
+}
+
+void ct_render_json(const struct ct_report *r, int explain, ct_buf *b)
+{
+    char f[21], t[21];
+    ct_fmt_iso(r->from, f);
+    ct_fmt_iso(r->to, t);
+    ct_buf_puts(b, "{\n  ");
+    str(b, "team", r->team, 1);
+    str(b, "by", ct_group_by_name(r->by), 0);
+    ct_buf_puts(b, ",\n  \"period\": {");
+    str(b, "from", f, 1);
+    str(b, "to", t, 0);
+    ct_buf_puts(b, "},\n  \"total\": {");
+    num(b, "energy_kwh", r->energy_kwh, 1);
+    num(b, "kgco2e", r->kgco2e, 1);
+    num(b, "coverage", r->coverage, 1);
+    num(b, "extrapolated_kgco2e", r->extrapolated, 1);
+    interval(b, r->lo, r->hi);
+    ct_buf_puts(b, "},\n  ");
+    str(b, "interval_method", r->interval_method, 0);
+    ct_buf_puts(b, ",\n  \"groups\": [");
+    for (int i = 0; i < r->ngroups; i++) {
+        ct_buf_puts(b, i ? ",\n    " : "\n    ");
+        group(b, &r->groups[i], explain);
+    }
+    ct_buf_puts(b, r->ngroups ? "\n  ],\n" : "],\n");
+    equivalents(b, r->extrapolated);
+    ct_buf_puts(b, "  \"warnings\": [");
+    for (int i = 0; i < r->nwarnings; i++) {
+        ct_buf_puts(b, i ? ", " : "");
+        ct_buf_json_str(b, r->warnings[i]);
+    }
+    ct_buf_puts(b, "]\n}\n");
+}

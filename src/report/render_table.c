@@ -1,0 +1,102 @@
+#include <math.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "report/render.h"
+
+static void fmt_num(ct_buf *b, int width, double v, int prec)
+{
+    if (isnan(v))
+        ct_buf_printf(b, "%*s", width, "mixed");
+    else
+        ct_buf_printf(b, "%*.*f", width, prec, v);
+}
+
+static void extrap(ct_buf *b, double cov, double ex, double lo, double hi)
+{
+    if (cov >= 1 - 1e-9)
+        ct_buf_printf(b, "  %12.1f", ex);
+    else
+        ct_buf_printf(b, "  %12.1f [%.1f, %.1f]", ex, lo, hi);
+}
+
+static void row(ct_buf *b, const struct ct_group *g)
+{
+    ct_buf_printf(b, "%-24.24s %-10s", g->key, g->method);
+    fmt_num(b, 12, g->energy_kwh, 1);
+    fmt_num(b, 6, g->pue, 2);
+    fmt_num(b, 8, g->factor, 3);
+    fmt_num(b, 12, g->kgco2e, 1);
+    ct_buf_printf(b, " %6.1f%% %6.1f%%", g->share * 100, g->coverage * 100);
+    extrap(b, g->coverage, g->extrapolated, g->lo, g->hi);
+    ct_buf_puts(b, "\n");
+}
+
+static void explain_group(ct_buf *b, const struct ct_group *g)
+{
+    for (int i = 0; i < g->nuses; i++) {
+        const struct ct_factor_use *u = &g->uses[i];
+        const struct ct_source *s = ct_source_get(u->f.source);
+        ct_buf_printf(b, "  %-22.22s %s: %.4f kgCO2e/kWh", g->key, u->f.code, u->f.kg_per_kwh);
+        if (u->f.year)
+            ct_buf_printf(b, " (%d", u->f.year);
+        else
+            ct_buf_puts(b, " (undated");
+        ct_buf_printf(b, ", %s) from %s; PUE %.3f (%s); %.1f kWh -> %.1f kgCO2e\n",
+                      ct_basis_name(u->f.basis), s ? s->title : u->f.source, u->pue,
+                      u->pue_source ? u->pue_source : "", u->energy_kwh, u->kgco2e);
+        if (u->f.note[0])
+            ct_buf_printf(b, "  %-22s note: %s\n", "", u->f.note);
+    }
+}
+
+static void equivalents(ct_buf *b, double kg)
+{
+    /* The terminal shows the three everyday ones; JSON carries them all. */
+    static const char *shown[] = {"flight_ny_sf", "car_km", "home_year"};
+    int n;
+    const struct ct_equivalent *eq = ct_equivalents(&n);
+    ct_buf_printf(b, "\nThe extrapolated total, %.1f kgCO2e, is about:\n", kg);
+    for (int i = 0; i < n; i++) {
+        int show = 0;
+        for (size_t k = 0; k < sizeof shown / sizeof *shown; k++)
+            show |= strcmp(eq[i].key, shown[k]) == 0;
+        if (!show)
+            continue;
+        const struct ct_source *s = ct_source_get(eq[i].source);
+        ct_buf_printf(b, "  %12.1f %s (%.4g kgCO2e each; %s)\n", kg / eq[i].kg_per_unit,
+                      eq[i].label, eq[i].kg_per_unit, s ? s->title : eq[i].source);
+    }
+}
+
+void ct_render_table(const struct ct_report *r, int explain, ct_buf *b)
+{
+    char f[11], t[11];
+    ct_fmt_date(r->from, f);
+    ct_fmt_date(r->to - 1, t);
+    ct_buf_printf(b, "%s%s%s, %s to %s, by %s\n\n", "co2tally report", r->team[0] ? ": " : "",
+                  r->team, f, t, ct_group_by_name(r->by));
+    ct_buf_printf(b, "%-24s %-10s%12s%6s%8s%12s%8s%8s  %s\n", ct_group_by_name(r->by),
+                  "method", "energy kWh", "PUE", "kg/kWh", "kgCO2e", "share", "cover",
+                  "extrapolated kgCO2e [95% interval]");
+    for (int i = 0; i < r->ngroups; i++)
+        row(b, &r->groups[i]);
+    ct_buf_printf(b, "%-24s %-10s%12.1f%6s%8s%12.1f %6.1f%% %6.1f%%", "total", "",
+                  r->energy_kwh, "", "", r->kgco2e, r->kgco2e > 0 ? 100.0 : 0.0, r->coverage * 100);
+    extrap(b, r->coverage, r->extrapolated, r->lo, r->hi);
+    ct_buf_puts(b, "\n");
+    if (r->ngroups == 0)
+        ct_buf_puts(b, "\nThe ledger holds no energy in this period. Run `co2tally estimate` for "
+                       "calculated platforms, or import or measure some.\n");
+    if (r->coverage < 1 - 1e-9 && r->ngroups)
+        ct_buf_printf(b, "\nInterval: %s.\n", r->interval_method);
+    if (explain) {
+        ct_buf_puts(b, "\nWhere each figure comes from (energy before PUE; kgCO2e = kWh x PUE x factor):\n");
+        for (int i = 0; i < r->ngroups; i++)
+            explain_group(b, &r->groups[i]);
+    }
+    if (r->ngroups)
+        equivalents(b, r->extrapolated);
+    for (int i = 0; i < r->nwarnings; i++)
+        ct_buf_printf(b, "%swarning: %s\n", i ? "" : "\n", r->warnings[i]);
+}

@@ -1,0 +1,22 @@
+# A bad team file: a clear message with file and line, exit 1, the ledger untouched.
+. "$CT_SOURCE_ROOT/tests/cli/lib.sh"
+db="$tmp/l.db"
+cat >"$tmp/bad.ini" <<'INI'
+[team]
+country = SGP
+year = 2023
+[platform laptops]
+method = calculated
+chip = Apple M9 Ultra Max
+count = 3
+utilisation = 0.2
+hours_per_year = 100
+INI
+expect_rc 1 "unknown chip" -- "$CO2TALLY" --db "$db" --config "$tmp/bad.ini" estimate
+expect_grep "$tmp/err" "bad.ini:4: \[platform laptops\]: unknown chip 'Apple M9 Ultra Max'" "file, line and chip named"
+expect_grep "$tmp/err" "Apple M" "nearest names suggested"
+[ ! -e "$db" ] && ok "no ledger written" || bad "ledger written on a bad team file"
+printf '[team]\ncountry = SGP\nyear = 2023\n[platform x]\nmethod = calculated\nwatts = ten\n' >"$tmp/bad2.ini"
+expect_rc 1 "bad number" -- "$CO2TALLY" --db "$db" --config "$tmp/bad2.ini" estimate
+expect_grep "$tmp/err" "bad2.ini:6: watts = 'ten' is not a number" "bad number with line"
+finish

@@ -1,0 +1,107 @@
+/* The calculated method: every number checked against a hand computation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "config/team.h"
+#include "core/timeutil.h"
+#include "estimate/calculated.h"
+#include "testutil.h"
+
+static const char team_text[] =
+    "[team]\ncountry = SGP\nyear = 2023\n"
+    /* 3 x 100 W x 0.5 x 1000 h = 150 kWh */
+    "[platform plain]\nmethod = calculated\nwatts = 100\nutilisation = 0.5\n"
+    "hours_per_year = 1000\ncount = 3\n"
+    /* 8 x (50 + (250 - 50) x 0.35) W x 8760 h = 8 x 120 x 8760 Wh = 8409.6 kWh */
+    "[platform gpus]\nmethod = calculated\nchip = NVIDIA A100 40GB PCIe\nidle_watts = 50\n"
+    "utilisation = 0.35\nhours_per_year = 8760\ncount = 8\n"
+    /* 4 vCPU: 4 x (0.74 + (3.5 - 0.74) x 0.5) W = 8.48 W; 40000 min/month x 12 = 8000 h
+     * -> 67.84 kWh */
+    "[platform ci]\nmethod = calculated\nchip = 4 vCPU\nutilisation = 0.5\n"
+    "minutes_per_month = 40000\n"
+    "[platform servers]\nmethod = measured\nhosts = h1\n";
+
+struct sums {
+    double joules[3];
+    double jan[3];
+    int rows;
+};
+
+static int idx(const char *p)
+{
+    return strcmp(p, "plain") == 0 ? 0 : strcmp(p, "gpus") == 0 ? 1 : 2;
+}
+
+static int on_day(const struct ct_energy_day *d, void *ud)
+{
+    struct sums *s = ud;
+    s->joules[idx(d->platform)] += d->joules;
+    if (d->day < 1675209600) /* before 2023-02-01 */
+        s->jan[idx(d->platform)] += d->joules;
+    assert_int_equal(d->method, CT_METHOD_CALCULATED);
+    s->rows++;
+    return 0;
+}
+
+static void test_power_models(void **state)
+{
+    (void)state;
+    assert_float_equal(ct_calc_power_w(100, NAN, 0.5), 50, 1e-12);
+    assert_float_equal(ct_calc_power_w(250, 50, 0.35), 120, 1e-12);
+    assert_float_equal(ct_calc_power_w(250, 50, 0), 50, 1e-12);
+}
+
+static void check_ledger(struct ct_ledger_h *L)
+{
+    struct sums s = {{0}, {0}, 0};
+    ct_err e;
+    int64_t from, to;
+    ct_year_bounds(2023, &from, &to);
+    assert_int_equal(L->ops->scan_energy_days(L->db, from, to, on_day, &s, &e), 0);
+    assert_float_equal(s.joules[0] / 3.6e6, 150.0, 1e-9);
+    assert_float_equal(s.joules[1] / 3.6e6, 8409.6, 1e-9);
+    assert_float_equal(s.joules[2] / 3.6e6, 67.84, 1e-9);
+    /* January holds 31/365 of the year. */
+    assert_float_equal(s.jan[0] / 3.6e6, 150.0 * 31 / 365, 1e-9);
+    int64_t n;
+    assert_int_equal(L->ops->count(L->db, "energy", &n, &e), 0);
+    assert_int_equal(n, 36); /* 3 platforms x 12 months */
+}
+
+static void test_estimate_and_replace(void **state)
+{
+    (void)state;
+    struct ct_team t;
+    ct_err e = {{0}};
+    assert_int_equal(ct_team_load_string(team_text, "t.ini", &t, &e), 0);
+    struct tmpledger tl;
+    tmpledger_open(&tl);
+    assert_int_equal(ct_estimate_write(&tl.L, &t, 2023, 1700000000, NULL, NULL, &e), 0);
+    check_ledger(&tl.L);
+    /* A second run replaces the estimate rather than adding to it. */
+    assert_int_equal(ct_estimate_write(&tl.L, &t, 2023, 1700000100, NULL, NULL, &e), 0);
+    check_ledger(&tl.L);
+    int64_t n;
+    assert_int_equal(tl.L.ops->count(tl.L.db, "sources", &n, &e), 0);
+    assert_int_equal(n, 3);
+    /* Another year adds its own estimate beside it. */
+    assert_int_equal(ct_estimate_write(&tl.L, &t, 2024, 1700000100, NULL, NULL, &e), 0);
+    assert_int_equal(tl.L.ops->count(tl.L.db, "energy", &n, &e), 0);
+    assert_int_equal(n, 72);
+    tmpledger_close(&tl);
+    ct_team_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_power_models),
+        cmocka_unit_test(test_estimate_and_replace),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
