@@ -34,7 +34,7 @@ test: setup $(TESTBUILD)/build.ninja
 	    meson test -C $(TESTBUILD) --print-errorlogs --num-processes 2
 
 bench: build
-	sh bench/run.sh $(BUILD)
+	bash bench/run.sh $(BUILD)
 
 $(FUZZBUILD)/build.ninja:
 	CC=clang meson setup $(FUZZBUILD) --buildtype=debugoptimized -Dfuzz=true \

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
                 int idle = d >= 2 && w < 100;
                 struct ct_energy_rec r = {"", host, devname[d], comp[d], CT_METHOD_MEASURED,
                                           t, t + 3600, 3600, w * 3600, idle ? w * 3600 : 0,
-                                          idle ? 3600 : 0, idle ? 0.02 : 0.6};
+                                          idle ? 3600 : 0, idle ? 0.02 : 0.6, 0};
                 if (L.ops->add_energy(L.db, id, &r, &e) < 0)
                     goto fail;
                 rows++;

@@ -4,7 +4,8 @@
 # people to read (README "Benchmarks" says what they aim at).
 set -euo pipefail
 build=${1:-build}
-bin="$build/co2tally"
+bin="$build/src/co2tally"
+[ -x "$bin" ] || { echo "bench: no $bin; build first" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -14,7 +15,9 @@ best() {
     local best=""
     for _ in $(seq "$n"); do
         local t0 t1
-        t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N)
+        t0=$(date +%s.%N)
+        "$@" >/dev/null || { echo "bench: failed: $*" >&2; exit 1; }
+        t1=$(date +%s.%N)
         best=$(echo "$t0 $t1 ${best:-1e9}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
     done
     echo "$best"
@@ -36,8 +39,8 @@ rep=$(best 3 "$bin" --db "$work/e.db" --config "$work/team500.ini" report)
 # Baseline: the sqlite3 shell inserting the same 6000 rows in one transaction.
 rows=$(sqlite3 "$work/e.db" 'select count(*) from energy')
 sqlite3 "$work/e.db" '.dump energy' | grep '^INSERT' >"$work/rows.sql"
-sqlite3 "$work/e.db" '.schema energy' >"$work/schema.sql"
-base=$(best 3 bash -c "rm -f '$work/b.db'; (grep -v 'REFERENCES' '$work/schema.sql' || true; echo BEGIN; cat '$work/rows.sql'; echo COMMIT) | sqlite3 '$work/b.db'")
+cols=$(sqlite3 "$work/e.db" "select group_concat(name, ', ') from pragma_table_info('energy')")
+base=$(best 3 bash -c "rm -f '$work/b.db'; (echo 'CREATE TABLE energy($cols);'; echo 'BEGIN;'; cat '$work/rows.sql'; echo 'COMMIT;') | sqlite3 '$work/b.db'")
 printf '  estimate: %.3f s   report: %.3f s   (%s energy rows)\n' "$est" "$rep" "$rows"
 printf '  baseline, sqlite3 shell inserting the same rows: %.3f s; ratio estimate/baseline %s\n' "$base" "$(ratio "$est" "$base")"
 

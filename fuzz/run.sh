@@ -5,13 +5,16 @@
 set -eu
 build=$1 seconds=${2:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
-for t in team; do
+targets="team $(cd "$root/fuzz/corpus" && ls | grep -v '^team$' | tr '\n' ' ')"
+for t in $targets; do
     corpus="$root/fuzz/corpus/$t"
     mkdir -p "$corpus" "$root/fuzz/corpus-new/$t"
     if [ "$t" = team ]; then cp "$root"/examples/*.ini "$corpus/" 2>/dev/null || true; fi
     echo "== fuzz_$t for ${seconds}s"
-    "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=8192 \
+    exe="$build/fuzz/fuzz_$(echo "$t" | tr -c 'a-zA-Z0-9\n' '_')"
+    [ -x "$exe" ] || { echo "no fuzz target for $t"; exit 1; }
+    "$exe" -max_total_time="$seconds" -max_len=8192 \
         -artifact_prefix="$root/fuzz/crash-$t-" "$root/fuzz/corpus-new/$t" "$corpus"
-    "$build/fuzz/fuzz_$t" -merge=1 "$corpus" "$root/fuzz/corpus-new/$t" >/dev/null 2>&1
+    "$exe" -merge=1 "$corpus" "$root/fuzz/corpus-new/$t" >/dev/null 2>&1
     rm -rf "$root/fuzz/corpus-new/$t"
 done

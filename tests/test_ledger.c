@@ -102,7 +102,7 @@ static int64_t count(const struct ct_ledger_ops *ops, ct_ledger *l, const char *
 }
 
 /* What a scan handed out, copied. */
-#define MAXDAYS 64
+#define MAXDAYS 128
 struct got {
     size_t n;
     struct {
@@ -248,10 +248,125 @@ static void contract_prorata(const struct ct_ledger_ops *ops, const char *url)
     assert_int_equal(g.n, 1);
     assert_near(g.v[0].d.joules, 900);
 
+    scan(ops, l, INT64_MIN, INT64_MAX, &g); /* everything */
+    assert_int_equal(g.n, 1);
+    assert_near(g.v[0].d.joules, 3600);
+    assert_int_equal(g.v[0].d.day, T_DAY);
+
     scan(ops, l, T_DAY + 6 * H, T_DAY + CT_DAY, &g); /* [t1, ...) holds none of it */
     assert_int_equal(g.n, 0);
     scan(ops, l, T_DAY, T_DAY + 5 * H, &g); /* [..., t0) neither */
     assert_int_equal(g.n, 0);
+    ops->close(l);
+}
+
+/* Periods that start or end inside a day: whole days and cut days agree. */
+static void contract_cut_days(const struct ct_ledger_ops *ops, const char *url)
+{
+    ct_ledger *l = open_ok(ops, url);
+    int64_t src = source(ops, l, "agent", SHA_A);
+    for (int64_t h = 0; h < 48; h++) { /* 100 J in each hour of two days */
+        struct ct_energy_rec r = rec("h1", "gpu0", T_DAY + h * H, T_DAY + (h + 1) * H, 100);
+        add_ok(ops, l, src, &r);
+    }
+    struct got g;
+    scan(ops, l, T_DAY, T_DAY + 10 * H + H / 2, &g); /* to half past ten */
+    assert_int_equal(g.n, 1);
+    assert_near(g.v[0].d.joules, 1050);
+    assert_near(g.v[0].d.covered_s, 10.5 * H);
+
+    scan(ops, l, T_DAY + 5 * H + H / 2, T_DAY + 3 * CT_DAY, &g); /* from half past five */
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.v[0].d.day, T_DAY);
+    assert_near(g.v[0].d.joules, 50 + 18 * 100);
+    assert_int_equal(g.v[1].d.day, T_DAY + CT_DAY);
+    assert_near(g.v[1].d.joules, 2400);
+
+    scan(ops, l, T_DAY + 30 * H, T_DAY + 30 * H + 60, &g); /* one minute */
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.v[0].d.day, T_DAY + CT_DAY);
+    assert_near(g.v[0].d.joules, 100.0 / 60);
+    ops->close(l);
+}
+
+/* A calculated month ending past the period: cut at the period's end. */
+static void contract_month_cut_at_end(const struct ct_ledger_ops *ops, const char *url)
+{
+    ct_ledger *l = open_ok(ops, url);
+    int64_t src = source(ops, l, "estimate", SHA_A);
+    int64_t jan1 = ct_days_from_civil(2023, 1, 1) * CT_DAY;
+    struct ct_energy_rec r = rec("laptops", "calculated", jan1, jan1 + 31 * CT_DAY, 3100);
+    r.method = CT_METHOD_CALCULATED;
+    add_ok(ops, l, src, &r);
+    struct got g;
+    scan(ops, l, jan1 - 5 * CT_DAY, jan1 + 10 * CT_DAY, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.v[0].d.day, jan1);
+    assert_near(g.v[0].d.joules, 1000);
+    ops->close(l);
+}
+
+/* Random buckets and random periods against sums worked out here, record by
+ * record, with the pro-rata rule. */
+#define NREC 300
+static uint64_t lcg(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *x >> 33;
+}
+
+static void contract_random_periods(const struct ct_ledger_ops *ops, const char *url)
+{
+    ct_ledger *l = open_ok(ops, url);
+    int64_t src = source(ops, l, "agent", SHA_A);
+    static struct ct_energy_rec recs[NREC];
+    uint64_t x = 42;
+    for (int i = 0; i < NREC; i++) {
+        int64_t hour = T_DAY + (int64_t)(lcg(&x) % (10 * 24)) * H;
+        int64_t t0 = hour + (int64_t)(lcg(&x) % 1800), t1 = t0 + 1 + (int64_t)(lcg(&x) % 1799);
+        recs[i] = rec(lcg(&x) % 2 ? "h1" : "h2", "gpu0", t0, t1, (double)(lcg(&x) % 5000));
+        if (i % 50 == 0) { /* some calculated records of several days */
+            recs[i].method = CT_METHOD_CALCULATED;
+            recs[i].t1 = t0 + (int64_t)(lcg(&x) % (5 * CT_DAY)) + 1;
+            recs[i].covered_s = (double)(recs[i].t1 - t0);
+        }
+        add_ok(ops, l, src, &recs[i]);
+    }
+    for (int trial = 0; trial < 40; trial++) {
+        int64_t from = T_DAY - CT_DAY + (int64_t)(lcg(&x) % (12 * CT_DAY));
+        int64_t to = from + 1 + (int64_t)(lcg(&x) % (6 * CT_DAY));
+        if (trial % 4 == 0) /* whole days too */
+            from = ct_floor(from, CT_DAY), to = ct_floor(to, CT_DAY) + CT_DAY;
+        struct got g;
+        scan(ops, l, from, to, &g);
+        for (size_t k = 0; k < g.n; k++) {
+            double want = 0;
+            for (int i = 0; i < NREC; i++) {
+                const struct ct_energy_rec *r = &recs[i];
+                int64_t a = r->t0 > from ? r->t0 : from, b = r->t1 < to ? r->t1 : to;
+                if (b <= a || strcmp(r->host, g.v[k].host) != 0 ||
+                    r->method != g.v[k].d.method || ct_floor(a, CT_DAY) != g.v[k].d.day)
+                    continue;
+                want += r->joules * (double)(b - a) / (double)(r->t1 - r->t0);
+            }
+            if (fabs(g.v[k].d.joules - want) > 1e-6 * (want + 1)) {
+                fprintf(stderr, "trial %d: %s day %lld: %.9g, want %.9g\n", trial,
+                        g.v[k].host, (long long)g.v[k].d.day, g.v[k].d.joules, want);
+                fail();
+            }
+        }
+        /* And nothing is left out: the totals agree. */
+        double total = 0, want = 0;
+        for (size_t k = 0; k < g.n; k++)
+            total += g.v[k].d.joules;
+        for (int i = 0; i < NREC; i++) {
+            const struct ct_energy_rec *r = &recs[i];
+            int64_t a = r->t0 > from ? r->t0 : from, b = r->t1 < to ? r->t1 : to;
+            if (b > a)
+                want += r->joules * (double)(b - a) / (double)(r->t1 - r->t0);
+        }
+        assert_true(fabs(total - want) <= 1e-6 * (want + 1));
+    }
     ops->close(l);
 }
 
@@ -333,6 +448,26 @@ static void contract_grouping(const struct ct_ledger_ops *ops, const char *url)
         assert_int_equal(g.v[i].d.day, want[i].day);
         assert_near(g.v[i].d.joules, want[i].joules);
     }
+    ops->close(l);
+}
+
+/* A detail record (a core inside its package) is kept but not totalled. */
+static void contract_detail(const struct ct_ledger_ops *ops, const char *url)
+{
+    ct_ledger *l = open_ok(ops, url);
+    int64_t src = source(ops, l, "turbostat", SHA_A);
+    struct ct_energy_rec pkg = rec("h1", "cpu0", T_DAY, T_DAY + H, 100), core = pkg;
+    core.device = "cpu0/core0", core.joules = 30, core.detail = 1;
+    add_ok(ops, l, src, &pkg);
+    add_ok(ops, l, src, &core);
+    core.device = "cpu0"; /* same key as the package, but detail: its own bucket */
+    add_ok(ops, l, src, &core);
+    assert_int_equal(count(ops, l, "energy"), 3);
+    struct got g;
+    scan(ops, l, T_DAY, T_DAY + CT_DAY, &g);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.v[0].device, "cpu0");
+    assert_near(g.v[0].d.joules, 100);
     ops->close(l);
 }
 
@@ -436,6 +571,12 @@ static void contract_validation(const struct ct_ledger_ops *ops, const char *url
     expect_invalid(ops, l, s, &r, "crosses a UTC hour boundary");
     r = ok, r.method = CT_METHOD_PROVIDED;
     expect_invalid(ops, l, s, &r, "measured or calculated");
+    r = ok, r.t0 = -H, r.t1 = 0;
+    expect_invalid(ops, l, s, &r, "outside 1970..9999");
+    r = ok, r.t0 = INT64_MAX - 10, r.t1 = INT64_MAX;
+    expect_invalid(ops, l, s, &r, "outside 1970..9999");
+    r = ok, r.detail = 2;
+    expect_invalid(ops, l, s, &r, "detail");
     r = ok, r.host = NULL;
     expect_invalid(ops, l, s, &r, "lacks a host");
     r = ok, r.method = CT_METHOD_CALCULATED, r.t1 = ct_next_month(r.t0) + 1;
@@ -559,7 +700,11 @@ SQLITE_CONTRACT(upsert_sums)
 SQLITE_CONTRACT(util_unknown)
 SQLITE_CONTRACT(prorata)
 SQLITE_CONTRACT(calculated_month)
+SQLITE_CONTRACT(cut_days)
+SQLITE_CONTRACT(month_cut_at_end)
+SQLITE_CONTRACT(random_periods)
 SQLITE_CONTRACT(grouping)
+SQLITE_CONTRACT(detail)
 SQLITE_CONTRACT(delete_cascades)
 SQLITE_CONTRACT(rollback)
 SQLITE_CONTRACT(validation)
@@ -744,7 +889,11 @@ int main(void)
         T(sqlite_util_unknown),
         T(sqlite_prorata),
         T(sqlite_calculated_month),
+        T(sqlite_cut_days),
+        T(sqlite_month_cut_at_end),
+        T(sqlite_random_periods),
         T(sqlite_grouping),
+        T(sqlite_detail),
         T(sqlite_delete_cascades),
         T(sqlite_rollback),
         T(sqlite_validation),

@@ -50,7 +50,7 @@ static void write_measured(struct fixture *f)
         if (((t - from) / (7 * CT_DAY)) % 2 != 0)
             continue;
         struct ct_energy_rec r = {"", "h1", "cpu0", "cpu", CT_METHOD_MEASURED, t, t + 3600,
-                                  3600, 360000, 0, 0, 0.5};
+                                  3600, 360000, 0, 0, 0.5, 0};
         assert_int_equal(L->ops->add_energy(L->db, id, &r, &e), 0);
         f->hours += 1;
     }

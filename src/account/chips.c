@@ -89,22 +89,16 @@ static int tidy(char *key)
     return strcmp(before, key) != 0;
 }
 
-/* Tables differ on the vendor word ("Intel Xeon Gold 6248" vs "Xeon Gold
- * 6248"): tries the key without it, then with each one. */
+/* Tables differ on the vendor word ("Intel Xeon Gold 6248" in CodeCarbon,
+ * "Xeon Gold 6248" in Green Algorithms): a key that starts with one is tried
+ * without it. Never the other way round: "A100" must not become "Intel A100". */
 static const struct ct_tab_chip *find_vendor(const char *key)
 {
     static const char *const vendors[] = {"intel ", "amd ", "nvidia ", "apple "};
-    char alt[KEY_MAX + 8];
     for (size_t i = 0; i < sizeof vendors / sizeof *vendors; i++) {
         size_t lv = strlen(vendors[i]);
         if (strncmp(key, vendors[i], lv) == 0)
             return find(key + lv);
-    }
-    for (size_t i = 0; i < sizeof vendors / sizeof *vendors; i++) {
-        snprintf(alt, sizeof alt, "%s%s", vendors[i], key);
-        const struct ct_tab_chip *c = find(alt);
-        if (c)
-            return c;
     }
     return NULL;
 }

@@ -38,6 +38,8 @@ struct ct_factor {
 /* location: ISO3 country ("SGP", case-insensitive), "aws:REGION", "gcp:REGION",
  * "azure:REGION" (CCF names such as "West Europe", or "westeurope"), an Electricity
  * Maps zone ("FR", "US-CAL-CISO", or "em:FR"). year 0 means the latest known.
+ * "WORLD" (or "OWID_WRL") is the world average. A zone gives its life-cycle value;
+ * "FR/direct" gives its direct one (basis CT_BASIS_DIRECT; zones only).
  * A missing year falls back to the nearest earlier one (or, when none is earlier,
  * the nearest later one) and says so in note. Unknown location: -1 with a message
  * that names it and suggests close codes. */

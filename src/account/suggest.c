@@ -17,11 +17,12 @@ void ct_suggest_init(struct ct_suggest *s, const char *query)
 static int score(const char *q, const char *key)
 {
     size_t lq = strlen(q), lk = strlen(key);
-    int limit = lq < 9 ? 3 : (int)(lq / 3); /* allow about one typo per three characters */
+    int limit = lq < 6 ? 1 : (int)(lq / 3); /* about one typo per three characters */
     int d = ct_edit_distance(q, key, limit + 1);
-    if (lq >= 2 && lk >= 2 && (strstr(key, q) || (lk >= 3 && strstr(q, key))))
-        d = d < 2 ? d : 2;
-    if (d > limit)
+    int part = lq >= 2 && lk >= 3 && (strstr(key, q) || strstr(q, key));
+    if (part) /* "a100" in "nvidia a100 40gb pcie": close, however long the rest */
+        d = d < 1 ? d : 1;
+    else if (d > limit)
         return -1;
     int diff = lq > lk ? (int)(lq - lk) : (int)(lk - lq);
     return d * 1000 + (diff < 999 ? diff : 999);

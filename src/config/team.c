@@ -78,8 +78,9 @@ static char *reader(char *str, int num, void *stream)
 static int fail_at(struct parse_state *s, int line, const char *fmt, const char *a, const char *b)
 {
     if (!s->failed) {
-        char msg[600];
-        snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
+        char msg[sizeof s->err->msg];
+        if (snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "") >= (int)sizeof msg)
+            msg[sizeof msg - 2] = '~'; /* cut: mark it, still say where */
         ct_errf(s->err, "%s:%d: %s", s->name, line, msg);
         s->failed = 1;
     }

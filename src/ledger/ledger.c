@@ -33,7 +33,8 @@ const struct ct_ledger_ops *ct_ledger_backend(const char *url, ct_err *e)
         return NULL;
     }
     if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://")) {
-        ct_errf(e, "%s: PostgreSQL ledgers are not built into this co2tally yet", url);
+        /* The URL is not echoed: it may hold a password. */
+        ct_errf(e, "PostgreSQL ledgers are not built into this co2tally yet");
         return NULL;
     }
     return &ct_ledger_sqlite;
@@ -64,6 +65,12 @@ void ct_ledger_close(struct ct_ledger_h *h)
 
 static int blank(const char *s) { return !s || !*s; }
 
+/* Keeps calendar arithmetic on record times far from overflow. */
+static int times_ok(int64_t t0, int64_t t1)
+{
+    return t0 >= 0 && t1 >= 0 && t0 <= CT_LEDGER_T_MAX && t1 <= CT_LEDGER_T_MAX;
+}
+
 /* a <= b, allowing for float rounding in sums of many samples. */
 static int le_eps(double a, double b) { return a <= b + CT_LEDGER_EPS_S + fabs(b) * 1e-9; }
 
@@ -91,6 +98,9 @@ static int energy_numbers_check(const struct ct_energy_rec *r, ct_err *e)
 static int energy_bucket_check(const struct ct_energy_rec *r, ct_err *e)
 {
     char a[21], b[21];
+    if (!times_ok(r->t0, r->t1))
+        return ct_errf(e, "energy record time %lld..%lld is outside 1970..9999",
+                       (long long)r->t0, (long long)r->t1);
     ct_fmt_iso(r->t0, a);
     ct_fmt_iso(r->t1, b);
     if (r->t1 <= r->t0)
@@ -113,6 +123,8 @@ int ct_energy_rec_check(const struct ct_energy_rec *r, ct_err *e)
     if (r->method != CT_METHOD_MEASURED && r->method != CT_METHOD_CALCULATED)
         return ct_errf(e, "energy record method must be measured or calculated, not %s",
                        ct_method_name(r->method));
+    if (r->detail != 0 && r->detail != 1)
+        return ct_errf(e, "energy record detail flag must be 0 or 1");
     if (energy_bucket_check(r, e) != 0)
         return -1;
     return energy_numbers_check(r, e);
@@ -126,6 +138,8 @@ int ct_provided_rec_check(const struct ct_provided_rec *r, ct_err *e)
         return ct_errf(e, "provided emission has scope %d; expected 1, 2 or 3", r->scope);
     if (r->market_based != 0 && r->market_based != 1)
         return ct_errf(e, "provided emission basis must be 0 (location) or 1 (market)");
+    if (!times_ok(r->t0, r->t1))
+        return ct_errf(e, "provided emission period is outside 1970..9999");
     if (r->t1 <= r->t0)
         return ct_errf(e, "provided emission period ends before it starts");
     if (!isfinite(r->kgco2e) || !isfinite(r->orig_value))
@@ -137,6 +151,8 @@ int ct_run_rec_check(const struct ct_run_rec *r, ct_err *e)
 {
     if (blank(r->host))
         return ct_errf(e, "run lacks a host");
+    if (!times_ok(r->t0, r->t1))
+        return ct_errf(e, "run time is outside 1970..9999");
     if (r->t1 < r->t0)
         return ct_errf(e, "run ends before it starts");
     const double j[] = {r->cpu_j, r->dram_j, r->gpu_j, r->total_j};

@@ -44,6 +44,9 @@ struct ct_energy_rec {
     double idle_joules;    /* part of joules spent while utilisation was under the idle threshold */
     double idle_s;         /* seconds spent idle */
     double util;           /* mean utilisation 0..1 over covered_s; NAN if unknown */
+    int detail;            /* 1: contained in another record of the same host (a core inside
+                            * its package, CPU inside "Combined Power"): kept as detail,
+                            * never added to a host's total */
 };
 
 /* A provided emission (a provider's own figure). */
@@ -90,6 +93,7 @@ typedef int (*ct_energy_day_fn)(const struct ct_energy_day *d, void *ud);
 typedef int (*ct_provided_fn)(const struct ct_provided_rec *r, void *ud);
 typedef int (*ct_run_fn)(const struct ct_run_rec *r, void *ud);
 
+/* A handle is for one thread at a time (SQLite opens it without a mutex). */
 typedef struct ct_ledger ct_ledger;
 
 struct ct_ledger_ops {
@@ -118,7 +122,8 @@ struct ct_ledger_ops {
                         ct_err *e);
     int (*add_run)(ct_ledger *l, int64_t source_id, const struct ct_run_rec *r, ct_err *e);
     /* Calls fn for each (platform, host, device, component, method, source kind, day)
-     * with energy in [from, to), in that sort order. */
+     * with energy in [from, to), in that sort order. Detail records are stored
+     * but not scanned here, since their energy is already in another record. */
     int (*scan_energy_days)(ct_ledger *l, int64_t from, int64_t to, ct_energy_day_fn fn,
                             void *ud, ct_err *e);
     /* Row counts, for `ledger info` and tests. */
@@ -149,13 +154,16 @@ void ct_ledger_close(struct ct_ledger_h *h);
 
 /* Record checks every backend applies before storing (0, or -1 with e filled):
  * energy: host, device and component set; method measured or calculated;
- * t1 > t0; finite numbers; joules, idle_joules, covered_s, idle_s >= 0;
+ * detail 0 or 1; t1 > t0, both within CT_LEDGER_T_MAX; finite numbers;
+ * joules, idle_joules, covered_s, idle_s >= 0;
  * covered_s <= t1 - t0, idle_s <= covered_s and idle_joules <= joules (each
  * within CT_LEDGER_EPS_S seconds or a relative 1e-9); util in [0, 1] or NAN;
  * a measured record inside one UTC hour, a calculated one inside one UTC month.
- * provided: provider set, scope 1..3, t1 > t0, finite kgco2e.
- * run: host set, t1 >= t0, finite non-negative joules. */
+ * provided: provider set, scope 1..3, t1 > t0 (in range), finite kgco2e.
+ * run: host set, t1 >= t0 (in range), finite non-negative joules. */
 #define CT_LEDGER_EPS_S 1e-3
+/* Record times lie in [0, CT_LEDGER_T_MAX]: 1970 to 10000-01-01T00:00:00Z. */
+#define CT_LEDGER_T_MAX 253402300800LL
 int ct_energy_rec_check(const struct ct_energy_rec *r, ct_err *e);
 int ct_provided_rec_check(const struct ct_provided_rec *r, ct_err *e);
 int ct_run_rec_check(const struct ct_run_rec *r, ct_err *e);

@@ -1,7 +1,7 @@
-/* Series: the (source, platform, host, device, component, method) an energy
+/* Series: the (source, platform, host, device, component, method, detail) an energy
  * row belongs to. An import adds thousands of rows to a handful of series, so
  * the handle keeps a small hash table of the ids it has seen, and add_energy
- * usually costs one upsert and no lookup. */
+ * usually skips the lookup. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +17,16 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static uint64_t key_hash(int64_t source_id, int method, const char *const parts[])
+/* The method and the detail flag travel together as one int. */
+static int flags_of(const struct ct_energy_rec *r)
+{
+    return r->method | (r->detail ? 1 << 8 : 0);
+}
+
+static uint64_t key_hash(int64_t source_id, int flags, const char *const parts[])
 {
     uint64_t h = fnv1a(0xcbf29ce484222325ULL, &source_id, sizeof source_id);
-    h = fnv1a(h, &method, sizeof method);
+    h = fnv1a(h, &flags, sizeof flags);
     for (int i = 0; i < SQ_KEY_PARTS; i++)
         h = fnv1a(h, parts[i], strlen(parts[i]) + 1);
     return h;
@@ -38,11 +44,11 @@ static int key_eq(const char *k, const char *const parts[])
 }
 
 static struct sq_series_ent *slot(struct sq_series_cache *c, uint64_t h, int64_t source_id,
-                                  int method, const char *const parts[])
+                                  int flags, const char *const parts[])
 {
     for (size_t i = (size_t)h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
         struct sq_series_ent *s = &c->ent[i];
-        if (!s->key || (s->hash == h && s->source_id == source_id && s->method == method &&
+        if (!s->key || (s->hash == h && s->source_id == source_id && s->flags == flags &&
                         key_eq(s->key, parts)))
             return s;
     }
@@ -70,7 +76,7 @@ static int grow(struct sq_series_cache *c)
 }
 
 /* Remembers an id; failing to (out of memory) only costs a lookup later. */
-static void remember(struct sq_series_cache *c, uint64_t h, int64_t source_id, int method,
+static void remember(struct sq_series_cache *c, uint64_t h, int64_t source_id, int flags,
                      const char *const parts[], int64_t id)
 {
     if ((c->n + 1) * 2 > c->cap && grow(c) != 0)
@@ -86,25 +92,26 @@ static void remember(struct sq_series_cache *c, uint64_t h, int64_t source_id, i
         memcpy(p, parts[i], n);
         p += n;
     }
-    struct sq_series_ent *s = slot(c, h, source_id, method, parts);
-    *s = (struct sq_series_ent){h, source_id, id, method, key, len};
+    struct sq_series_ent *s = slot(c, h, source_id, flags, parts);
+    *s = (struct sq_series_ent){h, source_id, id, flags, key, len};
     c->n++;
 }
 
-static void bind_key(sqlite3_stmt *st, int64_t source_id, int method,
+static void bind_key(sqlite3_stmt *st, int64_t source_id, int flags,
                      const char *const parts[])
 {
     sqlite3_bind_int64(st, 1, source_id);
     for (int i = 0; i < SQ_KEY_PARTS; i++)
         sq_bind_str(st, i + 2, parts[i]);
-    sqlite3_bind_int(st, 6, method);
+    sqlite3_bind_int(st, 6, flags & 0xff);
+    sqlite3_bind_int(st, 7, flags >> 8);
 }
 
-static int find_or_insert(ct_ledger *l, int64_t source_id, int method,
+static int find_or_insert(ct_ledger *l, int64_t source_id, int flags,
                           const char *const parts[], int64_t *id, ct_err *e)
 {
     sqlite3_stmt *st = l->st[SQ_SERIES_FIND];
-    bind_key(st, source_id, method, parts);
+    bind_key(st, source_id, flags, parts);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(st, 0);
@@ -115,7 +122,7 @@ static int find_or_insert(ct_ledger *l, int64_t source_id, int method,
         return rc == SQLITE_ROW ? 0 : -1;
 
     st = l->st[SQ_SERIES_INSERT];
-    bind_key(st, source_id, method, parts);
+    bind_key(st, source_id, flags, parts);
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE)
         *id = sqlite3_last_insert_rowid(l->db);
@@ -131,17 +138,18 @@ int sq_series_id(ct_ledger *l, int64_t source_id, const struct ct_energy_rec *r,
     const char *const parts[SQ_KEY_PARTS] = {r->platform ? r->platform : "", r->host, r->device,
                                              r->component};
     struct sq_series_cache *c = &l->series;
-    uint64_t h = key_hash(source_id, r->method, parts);
+    int flags = flags_of(r);
+    uint64_t h = key_hash(source_id, flags, parts);
     if (c->cap) {
-        struct sq_series_ent *s = slot(c, h, source_id, r->method, parts);
+        struct sq_series_ent *s = slot(c, h, source_id, flags, parts);
         if (s->key) {
             *id = s->id;
             return 0;
         }
     }
-    if (find_or_insert(l, source_id, r->method, parts, id, e) != 0)
+    if (find_or_insert(l, source_id, flags, parts, id, e) != 0)
         return -1;
-    remember(c, h, source_id, r->method, parts, *id);
+    remember(c, h, source_id, flags, parts, *id);
     return 0;
 }
 

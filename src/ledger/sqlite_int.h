@@ -20,8 +20,10 @@ enum sq_stmt {
     SQ_SERIES_FIND,
     SQ_SERIES_INSERT,
     SQ_ENERGY_UPSERT,
+    SQ_DAY_UPSERT,
     SQ_SERIES_LIST,
     SQ_ENERGY_SCAN,
+    SQ_DAY_SCAN,
     SQ_PROV_INSERT,
     SQ_PROV_SCAN,
     SQ_RUN_INSERT,
@@ -39,7 +41,7 @@ enum sq_stmt {
 struct sq_series_ent {
     uint64_t hash;
     int64_t source_id, id;
-    int method;
+    int flags; /* method | detail << 8 */
     char *key;  /* platform NUL host NUL device NUL component NUL */
     size_t key_len;
 };

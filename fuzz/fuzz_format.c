@@ -1,0 +1,37 @@
+/* libFuzzer target for one log format, chosen at build time (-DCT_FUZZ_FORMAT).
+ * Any input must parse or fail with a message; every reading a parser emits must
+ * be sane (finite, non-negative energy over a non-empty interval). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "formats/format.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int check(void *ud, const struct ct_reading *r, ct_err *e)
+{
+    (void)ud;
+    (void)e;
+    if (!(r->t1 > r->t0) || !isfinite(r->joules) || r->joules < 0 || !r->device || !r->component)
+        abort();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const struct ct_format_ops *f = ct_format_find(CT_FUZZ_FORMAT);
+    if (!f)
+        abort();
+    struct ct_input *in;
+    ct_err e;
+    if (ct_input_memopen(data, size, "fuzz", &in, &e) < 0)
+        return 0;
+    struct ct_parse_opts o = {.start = 1.6e9, .interval = 1, .max_gap = 60};
+    struct ct_reading_sink sink = {check, NULL};
+    f->parse(in, &o, &sink, &e);
+    ct_input_close(in);
+    /* Sniffing must not crash on anything either. */
+    ct_format_sniff((const char *)data, size);
+    return 0;
+}
