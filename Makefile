@@ -16,7 +16,7 @@ setup:
 	@sh scripts/setup.sh
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) --buildtype=release -Dwerror=true
+	meson setup $(BUILD) --buildtype=release
 
 build: setup $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -38,7 +38,7 @@ bench: build
 
 $(FUZZBUILD)/build.ninja:
 	CC=clang meson setup $(FUZZBUILD) --buildtype=debugoptimized -Dfuzz=true \
-	    -Db_sanitize=address,undefined -Db_lundef=false
+	    -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
 
 fuzz: setup $(FUZZBUILD)/build.ninja
 	ninja -C $(FUZZBUILD)

@@ -70,3 +70,14 @@ raw=$(best 3 sqlite3 "$work/y.db" 'select sum(joules), sum(covered_s) from energ
 printf '  baseline, sqlite3 summing the energy column over the same ledger: %.3f s\n' "$raw"
 printf '  ratio report/baseline: %s (goal: report under 1 s)\n' "$(ratio "$rep" "$raw")"
 printf '  peak RSS of report: %s KiB\n' "$(peak_kib "$bin" --db "$work/y.db" --config "$work/team50.ini" report)"
+
+# The other benchmarks, each against its own baseline in the same run.
+here=$(dirname "$0")
+echo "== 3. the agent and measure (issue 3)"
+bash "$here/agent.sh" "$build"
+echo "== 4. importing a 1 GB nvidia-smi log (issue 4)"
+bash "$here/import_nvidia.sh" "$build"
+echo "== 5. importing a turbostat log (issue 4)"
+bash "$here/import_turbostat.sh" "$build"
+echo "== 6. the CCF-compatible usage estimator against CCF itself (issue 5)"
+bash "$here/ccf.sh" "$build"

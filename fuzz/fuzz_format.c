@@ -18,6 +18,17 @@ static int check(void *ud, const struct ct_reading *r, ct_err *e)
     return 0;
 }
 
+/* Provider exports: every emission must be sane too (scope 1..3, a period, finite kg). */
+static int check_provided(void *ud, const struct ct_provided_rec *p, long line, ct_err *e)
+{
+    (void)ud;
+    (void)line;
+    (void)e;
+    if (p->scope < 1 || p->scope > 3 || !(p->t1 > p->t0) || !isfinite(p->kgco2e) || !p->provider)
+        abort();
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const struct ct_format_ops *f = ct_format_find(CT_FUZZ_FORMAT);
@@ -28,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ct_input_memopen(data, size, "fuzz", &in, &e) < 0)
         return 0;
     struct ct_parse_opts o = {.start = 1.6e9, .interval = 1, .max_gap = 60};
-    struct ct_reading_sink sink = {check, NULL};
+    struct ct_reading_sink sink = {check, NULL, check_provided};
     f->parse(in, &o, &sink, &e);
     ct_input_close(in);
     /* Sniffing must not crash on anything either. */

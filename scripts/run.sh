@@ -6,6 +6,10 @@ bin=$1 db=$2 team=$3
 echo "== co2tally estimate ($team -> $db)"
 "$bin" --db "$db" --config "$team" estimate
 echo
+echo "== co2tally agent --duration 10 (this machine, with whatever sensors it has)"
+"$bin" --db "$db" --config "$team" agent --duration 10 ||
+    echo "(the agent could not sample this machine; the report goes on without it)"
+echo
 echo "== co2tally report"
 "$bin" --db "$db" --config "$team" report --by platform
 "$bin" --db "$db" --config "$team" report --by platform --format json -o report.json

@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="build-essential clang meson ninja-build pkg-config python3 \
-libsqlite3-dev sqlite3 libinih-dev libcmocka-dev time"
+libsqlite3-dev sqlite3 libinih-dev libcmocka-dev time zlib1g-dev nodejs npm \
+chromium"
 
 missing=""
 for p in $PKGS; do
@@ -28,4 +29,12 @@ else
     echo "setup: missing Debian packages:$missing" >&2
     echo "setup: run: sudo apt-get install -y$missing" >&2
     exit 1
+fi
+
+# The CCF parity test's npm packages (tests/ccf_parity), when missing.
+ccf_dir="$(dirname "$0")/../tests/ccf_parity"
+if [ ! -d "$ccf_dir/node_modules/@cloud-carbon-footprint/aws" ] && command -v npm >/dev/null; then
+    echo "setup: installing the CCF parity test's npm packages"
+    (cd "$ccf_dir" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null) ||
+        echo "setup: npm ci failed in tests/ccf_parity; the ccf_parity test will be skipped" >&2
 fi

@@ -16,6 +16,11 @@ static const struct command commands[] = {
     {"report", cmd_report, "emissions per platform, host, device, month or method"},
     {"factors", cmd_factors, "grid emission factors: value, year, source"},
     {"ledger", cmd_ledger, "what the ledger holds"},
+    {"doctor", cmd_doctor, "which sensors work here, and how to fix the ones that do not"},
+    {"import", cmd_import, "read power logs (nvidia-smi, ...) into the ledger"},
+    {"measure", cmd_measure, "run a command; its energy and kgCO2e, recorded as a run"},
+    {"agent", cmd_agent, "sample this host's sensors into the ledger"},
+    {"advise", cmd_advise, "findings and recommendations, ranked by impact and effort"},
 };
 
 int ct_fail(int code, const char *cmd, const char *fmt, ...)

@@ -97,7 +97,7 @@ static void test_by_platform(void **state)
     ct_year_bounds(2023, &from, &to);
     struct ct_report r;
     ct_err e = {{0}};
-    assert_int_equal(ct_report_build(&f->tl.L, &f->t, from, to, CT_BY_PLATFORM, &r, &e), 0);
+    assert_int_equal(ct_report_build(&f->tl.L, &f->t, &(struct ct_report_opts){.from = from, .to = to, .by = CT_BY_PLATFORM, .market = 0, .scopes = 0}, &r, &e), 0);
     assert_int_equal(r.ngroups, 2);
 
     const struct ct_group *g = find(&r, "plain");
@@ -138,8 +138,8 @@ static void test_by_month_sums(void **state)
     ct_year_bounds(2023, &from, &to);
     struct ct_report r, p;
     ct_err e = {{0}};
-    assert_int_equal(ct_report_build(&f->tl.L, &f->t, from, to, CT_BY_MONTH, &r, &e), 0);
-    assert_int_equal(ct_report_build(&f->tl.L, &f->t, from, to, CT_BY_PLATFORM, &p, &e), 0);
+    assert_int_equal(ct_report_build(&f->tl.L, &f->t, &(struct ct_report_opts){.from = from, .to = to, .by = CT_BY_MONTH, .market = 0, .scopes = 0}, &r, &e), 0);
+    assert_int_equal(ct_report_build(&f->tl.L, &f->t, &(struct ct_report_opts){.from = from, .to = to, .by = CT_BY_PLATFORM, .market = 0, .scopes = 0}, &p, &e), 0);
     assert_int_equal(r.ngroups, 12);
     assert_string_equal(r.groups[0].key, "2023-01");
     assert_string_equal(r.groups[11].key, "2023-12");
@@ -163,7 +163,7 @@ static void test_by_method_and_period(void **state)
     ct_err e = {{0}};
     /* The first week only: 1 to 8 January. */
     int64_t from = 1672531200, to = from + 7 * CT_DAY;
-    assert_int_equal(ct_report_build(&f->tl.L, &f->t, from, to, CT_BY_METHOD, &r, &e), 0);
+    assert_int_equal(ct_report_build(&f->tl.L, &f->t, &(struct ct_report_opts){.from = from, .to = to, .by = CT_BY_METHOD, .market = 0, .scopes = 0}, &r, &e), 0);
     assert_int_equal(r.ngroups, 2);
     const struct ct_group *m = find(&r, "measured");
     assert_float_equal(m->energy_kwh, 168 * 0.1, 1e-9);
@@ -181,7 +181,7 @@ static void test_render(void **state)
     ct_year_bounds(2023, &from, &to);
     struct ct_report r;
     ct_err e = {{0}};
-    assert_int_equal(ct_report_build(&f->tl.L, &f->t, from, to, CT_BY_PLATFORM, &r, &e), 0);
+    assert_int_equal(ct_report_build(&f->tl.L, &f->t, &(struct ct_report_opts){.from = from, .to = to, .by = CT_BY_PLATFORM, .market = 0, .scopes = 0}, &r, &e), 0);
     ct_buf b = {0};
     ct_render_json(&r, 1, &b);
     assert_non_null(strstr(b.p, "\"period\": {\"from\": \"2023-01-01T00:00:00Z\", \"to\": \"2024-01-01T00:00:00Z\"}"));
@@ -198,11 +198,84 @@ static void test_render(void **state)
     ct_report_free(&r);
 }
 
+/* Provided figures: six monthly GCP rows (January to June 2023) of scope 2
+ * location-based 100 kg, market-based 10 kg, and basis-free scope 1 5 kg and
+ * scope 3 50 kg; plus calculated energy wrongly filed under the same platform. */
+static void test_provided(void **state)
+{
+    (void)state;
+    struct ct_team t;
+    ct_err e = {{0}};
+    assert_int_equal(ct_team_load_string("[team]\ncountry = DEU\nyear = 2023\n"
+                                         "[platform cloud]\nmethod = provided\nlocation = gcp:europe-west1\n",
+                                         "t.ini", &t, &e), 0);
+    struct tmpledger tl;
+    tmpledger_open(&tl);
+    struct ct_ledger_h *L = &tl.L;
+    char sha[65];
+    ct_sha256_hex("gcp.csv", 7, sha);
+    struct ct_source_rec src = {"gcp-carbon", "gcp.csv", sha, 1700000000};
+    int64_t id;
+    int existed;
+    assert_int_equal(L->ops->begin(L->db, &e), 0);
+    assert_int_equal(L->ops->add_source(L->db, &src, &id, &existed, &e), 0);
+    static const struct { int scope, market; double kg; } parts[] = {
+        {2, 0, 100}, {2, 1, 10}, {1, -1, 5}, {3, -1, 50}};
+    int64_t m = 1672531200; /* 2023-01-01 */
+    for (int i = 0; i < 6; i++, m = ct_next_month(m))
+        for (int k = 0; k < 4; k++) {
+            struct ct_provided_rec p = {"gcp", "acct", "proj", "Compute Engine", "europe-west1",
+                                        "europe-west1", parts[k].scope, parts[k].market, m,
+                                        ct_next_month(m), parts[k].kg, parts[k].kg, "kg", ""};
+            assert_int_equal(L->ops->add_provided(L->db, id, &p, &e), 0);
+        }
+    struct ct_energy_rec r = {.platform = "cloud", .host = "cloud", .device = "calculated",
+                              .component = "cpu", .method = CT_METHOD_CALCULATED,
+                              .t0 = 1672531200, .t1 = 1675209600, .covered_s = 2678400,
+                              .joules = 3.6e9, .util = NAN};
+    assert_int_equal(L->ops->add_energy(L->db, id, &r, &e), 0);
+    assert_int_equal(L->ops->commit(L->db, &e), 0);
+
+    int64_t from, to;
+    ct_year_bounds(2023, &from, &to);
+    struct ct_report rep;
+    assert_int_equal(ct_report_build(L, &t, &(struct ct_report_opts){.from = from, .to = to, .by = CT_BY_PLATFORM, .market = 0, .scopes = 0}, &rep, &e), 0);
+    assert_int_equal(rep.ngroups, 1);
+    const struct ct_group *g = &rep.groups[0];
+    assert_string_equal(g->key, "cloud");
+    assert_string_equal(g->method, "provided");
+    assert_float_equal(g->kgco2e, 6 * (100 + 5 + 50), 1e-9);
+    assert_float_equal(g->energy_kwh, 0, 0); /* the calculated record is an overlap */
+    assert_float_equal(g->coverage, 181.0 / 365, 1e-12);
+    assert_true(isnan(g->pue) && isnan(g->factor));
+    assert_true(g->extrapolated > g->kgco2e);
+    assert_int_equal(rep.nproviders, 1);
+    assert_int_equal(rep.providers[0].scopes, (1 << 1) | (1 << 2) | (1 << 3));
+    int warned = 0;
+    for (int i = 0; i < rep.nwarnings; i++)
+        warned |= strstr(rep.warnings[i], "platform 'cloud' is counted as provided") != NULL;
+    assert_true(warned);
+    ct_report_free(&rep);
+
+    assert_int_equal(ct_report_build(L, &t, &(struct ct_report_opts){.from = from, .to = to, .by = CT_BY_PLATFORM, .market = 1, .scopes = 0}, &rep, &e), 0);
+    assert_float_equal(rep.kgco2e, 6 * (10 + 5 + 50), 1e-9);
+    ct_report_free(&rep);
+    assert_int_equal(ct_report_build(L, &t, &(struct ct_report_opts){.from = from, .to = to, .by = CT_BY_MONTH, .market = 0, .scopes = 1 << 2}, &rep, &e), 0);
+    assert_float_equal(rep.kgco2e, 600, 1e-9);
+    assert_int_equal(rep.ngroups, 6);
+    assert_float_equal(rep.groups[1].kgco2e, 100, 1e-9); /* February: one month's row */
+    assert_float_equal(rep.groups[1].coverage, 1, 1e-12);
+    ct_report_free(&rep);
+    tmpledger_close(&tl);
+    ct_team_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_by_platform), cmocka_unit_test(test_by_month_sums),
         cmocka_unit_test(test_by_method_and_period), cmocka_unit_test(test_render),
+        cmocka_unit_test(test_provided),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

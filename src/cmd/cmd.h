@@ -24,5 +24,10 @@ int cmd_factors(int argc, char **argv, const struct ct_global *g);
 int cmd_estimate(int argc, char **argv, const struct ct_global *g);
 int cmd_report(int argc, char **argv, const struct ct_global *g);
 int cmd_ledger(int argc, char **argv, const struct ct_global *g);
+int cmd_doctor(int argc, char **argv, const struct ct_global *g);
+int cmd_import(int argc, char **argv, const struct ct_global *g);
+int cmd_agent(int argc, char **argv, const struct ct_global *g);
+int cmd_measure(int argc, char **argv, const struct ct_global *g);
+int cmd_advise(int argc, char **argv, const struct ct_global *g);
 
 #endif

@@ -6,31 +6,58 @@
 #include "cmd/common.h"
 #include "core/strutil.h"
 #include "core/timeutil.h"
+#include "insight/insight.h"
 #include "report/render.h"
+#include "report/render_html.h"
+#include "report/sci.h"
 
 static const char usage[] =
     "usage: co2tally report [--year Y | --from DATE --to DATE]\n"
     "                       [--by platform|host|device|month|method]\n"
-    "                       [--format table|json|csv] [--json] [--explain] [-o FILE]\n\n"
+    "                       [--format table|json|csv|html] [--json] [--explain] [-o FILE]\n"
+    "                       [--sci --per R [--unit NAME]]\n"
+    "                       [--basis location|market] [--scope 1,2,3]\n\n"
     "Turns the ledger's energy into kgCO2e (kWh x PUE x the grid factor of the\n"
     "platform's location for each year) and extrapolates each group to the whole\n"
     "period with a 95% interval. DATE is YYYY-MM-DD (UTC); --to is exclusive.\n"
     "--explain lists the factor, its year, source and basis, and the PUE behind\n"
-    "every group.\n";
+    "every group. Providers' own figures (imported exports) are location-based\n"
+    "unless --basis market, never both added; --scope picks the scopes counted.\n"
+    "--format html writes one self-contained page (charts, findings, recommendations);\n"
+    "JSON carries the findings and recommendations of `co2tally advise` too.\n"
+    "--sci gives the Software Carbon Intensity ((E x I) + M) per R, R being --per\n"
+    "functional units (named by --unit) in the period, M the embodied emissions of\n"
+    "the team file's embodied_kgco2e and lifetime_years.\n";
 
-enum fmt { F_TABLE, F_JSON, F_CSV };
+enum fmt { F_TABLE, F_JSON, F_CSV, F_HTML };
 
 struct args {
     long year;
     int64_t from, to;
-    int have_from, have_to, by, fmt, explain;
+    int have_from, have_to, by, fmt, explain, market, scopes;
     const char *out;
+    int sci;
+    double per;
+    const char *unit;
 };
 
 static int parse_fmt(const char *s)
 {
     return strcmp(s, "table") == 0 ? F_TABLE : strcmp(s, "json") == 0 ? F_JSON
-         : strcmp(s, "csv") == 0 ? F_CSV : -1;
+         : strcmp(s, "csv") == 0 ? F_CSV : strcmp(s, "html") == 0 ? F_HTML : -1;
+}
+
+/* "1,2,3" -> bit set (1 << scope); -1 when malformed. */
+static int parse_scopes(const char *s)
+{
+    int bits = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p >= '1' && *p <= '3' && (p[1] == ',' || p[1] == '\0'))
+            bits |= 1 << (*p - '0');
+        else if (*p != ',')
+            return -1;
+    }
+    return bits ? bits : -1;
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -40,6 +67,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"to", required_argument, 0, 't'}, {"by", required_argument, 0, 'b'},
         {"format", required_argument, 0, 'F'}, {"json", no_argument, 0, 'j'},
         {"explain", no_argument, 0, 'x'}, {"output", required_argument, 0, 'o'},
+        {"basis", required_argument, 0, 'B'}, {"scope", required_argument, 0, 'S'},
+        {"sci", no_argument, 0, 'I'}, {"per", required_argument, 0, 'P'},
+        {"unit", required_argument, 0, 'U'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -63,8 +93,25 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case 'F':
             if ((a->fmt = parse_fmt(optarg)) < 0)
-                return ct_fail(CT_EXIT_USAGE, "report", "--format '%s'; use table, json or csv", optarg);
+                return ct_fail(CT_EXIT_USAGE, "report", "--format '%s'; use table, json, csv or html", optarg);
             break;
+        case 'B':
+            if (strcmp(optarg, "location") != 0 && strcmp(optarg, "market") != 0)
+                return ct_fail(CT_EXIT_USAGE, "report", "--basis '%s'; use location or market", optarg);
+            a->market = strcmp(optarg, "market") == 0;
+            break;
+        case 'S':
+            if ((a->scopes = parse_scopes(optarg)) < 0)
+                return ct_fail(CT_EXIT_USAGE, "report", "--scope '%s'; list scopes 1, 2 and 3, "
+                               "as in --scope 1,2", optarg);
+            break;
+        case 'I': a->sci = 1; break;
+        case 'P':
+            if (ct_parse_double(optarg, &a->per) < 0 || !(a->per > 0))
+                return ct_fail(CT_EXIT_USAGE, "report", "--per wants a positive count of "
+                               "functional units, not '%s'", optarg);
+            break;
+        case 'U': a->unit = optarg; break;
         case 'j': a->fmt = F_JSON; break;
         case 'x': a->explain = 1; break;
         case 'o': a->out = optarg; break;
@@ -78,7 +125,36 @@ static int parse_args(int argc, char **argv, struct args *a)
         return ct_fail(CT_EXIT_USAGE, "report", "--from and --to go together");
     if (a->have_from && a->year)
         return ct_fail(CT_EXIT_USAGE, "report", "give --year or --from/--to, not both");
+    if (a->sci != (a->per > 0))
+        return ct_fail(CT_EXIT_USAGE, "report", "--sci and --per R go together (R: the functional "
+                       "units in the period, as in --sci --per 1000000 --unit request)");
     return 0;
+}
+
+/* HTML, SCI and JSON (with advice): the report with its cross-tabs and findings. */
+static int run_extra(const struct args *a, struct ct_ledger_h *L, const struct ct_team *t,
+                     struct ct_report_opts *o)
+{
+    ct_buf b = {0};
+    ct_err e;
+    int rc;
+    if (a->sci && !a->scopes)
+        o->scopes = (1 << 1) | (1 << 2); /* providers' scope 3 holds embodied emissions: M is
+                                          * the team file's */
+    if (a->fmt == F_HTML)
+        rc = ct_html_report(L, t, o, ct_now(), a->sci ? a->per : 0, a->unit, &b, &e);
+    else if (a->sci)
+        rc = ct_sci_report(L, t, o, a->per, a->unit, a->fmt == F_JSON, &b, &e);
+    else
+        rc = ct_json_report_advised(L, t, o, a->explain, &b, &e);
+    ct_ledger_close(L);
+    if (rc < 0) {
+        ct_buf_free(&b);
+        return ct_fail(CT_EXIT_USER, "report", "%s", e.msg);
+    }
+    rc = ct_cmd_write("report", a->out, b.p ? b.p : "", b.len);
+    ct_buf_free(&b);
+    return rc;
 }
 
 static int run(const struct args *a, const struct ct_global *g, struct ct_team *t)
@@ -93,7 +169,11 @@ static int run(const struct args *a, const struct ct_global *g, struct ct_team *
         return CT_EXIT_USER;
     struct ct_report r;
     ct_err e;
-    int rc = ct_report_build(&L, t, from, to, a->by, &r, &e);
+    struct ct_report_opts o = {.from = from, .to = to, .by = a->by, .market = a->market,
+                              .scopes = a->scopes};
+    if (a->fmt == F_HTML || a->fmt == F_JSON || a->sci)
+        return run_extra(a, &L, t, &o);
+    int rc = ct_report_build(&L, t, &o, &r, &e);
     ct_ledger_close(&L);
     if (rc < 0)
         return ct_fail(CT_EXIT_USER, "report", "%s", e.msg);

@@ -113,6 +113,8 @@ static struct ct_platform *new_platform(struct parse_state *s, const char *name)
     p->hours_per_day = NAN;
     p->days_per_year = NAN;
     p->minutes_per_month = NAN;
+    p->embodied_kgco2e = NAN;
+    p->lifetime_years = NAN;
     return p;
 }
 

@@ -25,6 +25,9 @@ struct ct_platform {
     double hours_per_year; /* per unit; computed from the keys below when not given */
     double hours_per_day, days_per_year, minutes_per_month; /* NAN unless given */
     char *hours_basis;     /* how hours_per_year was given, for --explain */
+    /* embodied emissions, for SCI (any method): both or neither */
+    double embodied_kgco2e; /* per unit (count units, or each of hosts); NAN unless given */
+    double lifetime_years;  /* the hardware's expected lifetime; NAN unless given */
     int seen;              /* bit set of keys seen, for duplicate and missing checks */
 };
 

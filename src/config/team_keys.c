@@ -13,6 +13,7 @@ enum key_bit {
     K_METHOD = 1 << 0, K_LOCATION = 1 << 1, K_PUE = 1 << 2, K_HOSTS = 1 << 3,
     K_COUNT = 1 << 4, K_CHIP = 1 << 5, K_WATTS = 1 << 6, K_IDLE = 1 << 7,
     K_UTIL = 1 << 8, K_HPY = 1 << 9, K_HPD = 1 << 10, K_DPY = 1 << 11, K_MPM = 1 << 12,
+    K_EMB = 1 << 13, K_LIFE = 1 << 14,
 };
 
 static const struct {
@@ -23,6 +24,7 @@ static const struct {
     {"count", K_COUNT}, {"chip", K_CHIP}, {"watts", K_WATTS}, {"idle_watts", K_IDLE},
     {"utilisation", K_UTIL}, {"hours_per_year", K_HPY}, {"hours_per_day", K_HPD},
     {"days_per_year", K_DPY}, {"minutes_per_month", K_MPM},
+    {"embodied_kgco2e", K_EMB}, {"lifetime_years", K_LIFE},
 };
 #define NKEYS (sizeof platform_keys / sizeof *platform_keys)
 
@@ -137,6 +139,8 @@ static int set_key(struct ct_platform *p, int bit, const char *key, const char *
     case K_HPD: return number(key, v, 0, 24, &p->hours_per_day, e);
     case K_DPY: return number(key, v, 0, 366, &p->days_per_year, e);
     case K_MPM: return number(key, v, 0, 44640, &p->minutes_per_month, e);
+    case K_EMB: return number(key, v, 0, 1e9, &p->embodied_kgco2e, e);
+    case K_LIFE: return number(key, v, 0.1, 50, &p->lifetime_years, e);
     }
     return 0;
 }
@@ -153,7 +157,8 @@ int ct_platform_key(struct ct_platform *p, const char *key, const char *value, c
     }
     return ct_errf(e, "unknown key '%s' in [platform %s]; known keys: method, location, pue, "
                       "hosts, count, chip, watts, idle_watts, utilisation, hours_per_year, "
-                      "hours_per_day, days_per_year, minutes_per_month", key, p->name);
+                      "hours_per_day, days_per_year, minutes_per_month, embodied_kgco2e, "
+                      "lifetime_years", key, p->name);
 }
 
 static int at(const struct ct_team *t, const struct ct_platform *p, ct_err *e, const char *msg)
@@ -215,6 +220,9 @@ static int validate_platform(const struct ct_team *t, struct ct_platform *p, ct_
         return at(t, p, e, "method is missing: measured, provided or calculated");
     if (!p->location && !t->country)
         return at(t, p, e, "no location: give location here or country in [team]");
+    if (!!(p->seen & K_EMB) != !!(p->seen & K_LIFE))
+        return at(t, p, e, "embodied_kgco2e and lifetime_years go together (embodied emissions "
+                           "per unit, amortised over the lifetime); give both");
     if (p->method == CT_METHOD_CALCULATED) {
         if (p->seen & K_HOSTS)
             return at(t, p, e, "hosts belongs to measured platforms, not calculated ones");

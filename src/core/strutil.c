@@ -107,3 +107,19 @@ int ct_edit_distance(const char *a, const char *b, int cap)
     }
     return row[lb] < cap ? row[lb] : cap;
 }
+
+void ct_strlcpy(char *dst, const char *src, size_t n)
+{
+    if (!n)
+        return;
+    size_t m = strnlen(src, n - 1);
+    memcpy(dst, src, m);
+    dst[m] = '\0';
+}
+
+void ct_strlcat(char *dst, const char *src, size_t n)
+{
+    size_t len = strnlen(dst, n);
+    if (len < n)
+        ct_strlcpy(dst + len, src, n - len);
+}

@@ -8,6 +8,10 @@ char *ct_trim(char *s);
 int ct_parse_double(const char *s, double *out);
 /* Parses a whole string as a non-negative or negative long. */
 int ct_parse_long(const char *s, long *out);
+/* Copies/appends with truncation to n bytes (NUL included), like BSD strlcpy and
+ * strlcat; used where a cut name is acceptable (group keys, labels). */
+void ct_strlcpy(char *dst, const char *src, size_t n);
+void ct_strlcat(char *dst, const char *src, size_t n);
 /* strdup that aborts on failure. */
 char *ct_strdup(const char *s);
 /* Case-insensitive comparison that also treats runs of space, '-' and '_' as

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "ledger/ledger.h"
 
 #define CT_FORMAT_OPS_VERSION 1
 
@@ -62,12 +63,18 @@ struct ct_reading {
     double joules;
     double util;            /* mean utilisation 0..1, NAN when unknown */
     long line;              /* input line it came from, for messages */
+    /* Added for the "usage" format (cloud usage estimated the CCF way): */
+    int method;             /* enum ct_method: 0 measured (every log), or CT_METHOD_CALCULATED */
+    const char *host;       /* NULL: the import's host; "aws:us-east-1" for cloud usage rows */
 };
 
 struct ct_reading_sink {
     /* Returns 0, or -1 with e filled to stop the parse. */
     int (*emit)(void *ud, const struct ct_reading *r, ct_err *e);
     void *ud;
+    /* Provider exports (AWS, Google Cloud, Azure) emit emissions the provider
+     * computed, not energy. NULL when the caller takes energy only. */
+    int (*provided)(void *ud, const struct ct_provided_rec *p, long line, ct_err *e);
 };
 
 struct ct_parse_opts {

@@ -136,8 +136,9 @@ int ct_provided_rec_check(const struct ct_provided_rec *r, ct_err *e)
         return ct_errf(e, "provided emission lacks a provider");
     if (r->scope < 1 || r->scope > 3)
         return ct_errf(e, "provided emission has scope %d; expected 1, 2 or 3", r->scope);
-    if (r->market_based != 0 && r->market_based != 1)
-        return ct_errf(e, "provided emission basis must be 0 (location) or 1 (market)");
+    if (r->market_based < -1 || r->market_based > 1)
+        return ct_errf(e, "provided emission basis must be 0 (location), 1 (market) or -1 "
+                          "(the same under both)");
     if (!times_ok(r->t0, r->t1))
         return ct_errf(e, "provided emission period is outside 1970..9999");
     if (r->t1 <= r->t0)

@@ -58,7 +58,8 @@ struct ct_provided_rec {
     const char *region;    /* normalised */
     const char *region_raw;
     int scope;             /* 1, 2 or 3 */
-    int market_based;      /* 0 location-based, 1 market-based */
+    int market_based;      /* 0 location-based, 1 market-based, -1 the same under both
+                            * bases (scope 1 and scope 3 figures) */
     int64_t t0, t1;
     double kgco2e;
     double orig_value;

@@ -8,9 +8,8 @@
 
 #include "core/strutil.h"
 #include "core/timeutil.h"
+#include "report/model_int.h"
 
-#define WEEK (7 * CT_DAY)
-#define UNASSIGNED "(unassigned)"
 
 static const char *by_names[] = {"platform", "host", "device", "month", "method"};
 
@@ -27,32 +26,7 @@ const char *ct_group_by_name(int by)
     return by >= 0 && by < 5 ? by_names[by] : "?";
 }
 
-/* Per-group working state. */
-struct gpriv {
-    double *kg_w, *cov_w;     /* per week block */
-    double *reps;             /* bootstrap replicates */
-    char **devices;           /* "host\x1f" "device" */
-    int ndev, capdev;
-    int methods;              /* bit per enum ct_method */
-    double cov_s;
-    int64_t g_from, g_to;     /* the part of the period the group stands for */
-};
-
-/* What a day record resolves to: its platform and how its energy is counted. */
-struct ctx {
-    const struct ct_team *t;
-    struct ct_report *r;
-    int nweeks;
-    struct ct_factor_use *cache;   /* factor per (location, year, pue) */
-    int ncache;
-    char last_host[128];
-    const struct ct_platform *last_plat;
-    struct ct_group *last_group;
-    ct_err *e;
-    int failed;
-};
-
-static void warn(struct ct_report *r, const char *msg)
+void ct_model_warn(struct ct_report *r, const char *msg)
 {
     for (int i = 0; i < r->nwarnings; i++)
         if (strcmp(r->warnings[i], msg) == 0)
@@ -88,7 +62,7 @@ static double pue_of(struct ctx *c, const struct ct_platform *p, const char *loc
     char msg[256];
     snprintf(msg, sizeof msg, "platform '%s' gives no pue; 1.0 used (device energy only)",
              p ? p->name : UNASSIGNED);
-    warn(c->r, msg);
+    ct_model_warn(c->r, msg);
     *src = "none given";
     return 1.0;
 }
@@ -112,7 +86,7 @@ static struct ct_factor_use *factor_for(struct ctx *c, const struct ct_platform 
     if (f.note[0]) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s: %s", loc, f.note);
-        warn(c->r, msg);
+        ct_model_warn(c->r, msg);
     }
     struct ct_factor_use *u = realloc(c->cache, sizeof *u * (size_t)(c->ncache + 1));
     if (!u)
@@ -135,7 +109,7 @@ static void group_key(struct ctx *c, const struct ct_energy_day *d, const struct
     }
 }
 
-static struct ct_group *group_for(struct ctx *c, const char *key, int64_t day)
+struct ct_group *ct_model_group(struct ctx *c, const char *key, int64_t day)
 {
     struct ct_report *r = c->r;
     if (c->last_group && strcmp(c->last_group->key, key) == 0)
@@ -169,7 +143,7 @@ static struct ct_group *group_for(struct ctx *c, const char *key, int64_t day)
     return g;
 }
 
-static void add_device(struct gpriv *gp, const char *host, const char *dev)
+void ct_model_device(struct gpriv *gp, const char *host, const char *dev)
 {
     char id[256];
     snprintf(id, sizeof id, "%s\x1f%s", host, dev);
@@ -209,10 +183,46 @@ static void add_use(struct ct_group *g, const struct ct_factor_use *u, double kw
     g->nuses++;
 }
 
+void ct_model_add(struct ctx *c, struct ct_group *g, int64_t day, double kg, double cov_s,
+                  int method)
+{
+    struct gpriv *gp = g->priv;
+    int w = (int)((day - c->r->from) / WEEK);
+    if (w < 0)
+        w = 0;
+    if (w >= c->nweeks)
+        w = c->nweeks - 1;
+    gp->kg_w[w] += kg;
+    gp->cov_w[w] += cov_s;
+    gp->cov_s += cov_s;
+    gp->methods |= 1 << method;
+    g->kgco2e += kg;
+    if (method == CT_METHOD_PROVIDED && c->r->tap) /* energy days tap in on_day */
+        c->r->tap(c->r->tap_ud, g, NULL, day, kg, cov_s, method);
+}
+
+/* A platform is counted by one method: energy that lands on a platform whose
+ * figures come from its provider is an overlap, reported and left out. */
+int ct_model_overlap(struct ctx *c, const struct ct_platform *p, int method, int64_t day)
+{
+    int provided = method == CT_METHOD_PROVIDED;
+    if (!p || (p->method == CT_METHOD_PROVIDED) == provided)
+        return 0;
+    char msg[300], month[8];
+    ct_fmt_month(day, month);
+    snprintf(msg, sizeof msg, "platform '%s' is counted as %s, but the ledger also holds %s "
+             "figures for it (%s): those are left out, never added",
+             p->name, ct_method_name(p->method), provided ? "provided" : "energy", month);
+    ct_model_warn(c->r, msg);
+    return 1;
+}
+
 static int on_day(const struct ct_energy_day *d, void *ud)
 {
     struct ctx *c = ud;
     const struct ct_platform *p = platform_of(c, d);
+    if (ct_model_overlap(c, p, d->method, d->day))
+        return 0;
     struct ct_factor_use *u = factor_for(c, p, ct_year_of(d->day));
     if (!u) {
         c->failed = 1;
@@ -220,23 +230,15 @@ static int on_day(const struct ct_energy_day *d, void *ud)
     }
     char key[160];
     group_key(c, d, p, key, sizeof key);
-    struct ct_group *g = group_for(c, key, d->day);
+    struct ct_group *g = ct_model_group(c, key, d->day);
     c->last_group = g;
-    struct gpriv *gp = g->priv;
     double kwh = d->joules / 3.6e6, kg = kwh * u->pue * u->f.kg_per_kwh;
-    int w = (int)((d->day - c->r->from) / WEEK);
-    if (w < 0)
-        w = 0;
-    if (w >= c->nweeks)
-        w = c->nweeks - 1;
-    gp->kg_w[w] += kg;
-    gp->cov_w[w] += d->covered_s;
-    gp->cov_s += d->covered_s;
-    gp->methods |= 1 << d->method;
+    ct_model_add(c, g, d->day, kg, d->covered_s, d->method);
+    if (c->r->tap)
+        c->r->tap(c->r->tap_ud, g, d, d->day, kg, d->covered_s, d->method);
     g->energy_kwh += kwh;
     g->idle_kwh += d->idle_joules / 3.6e6;
-    g->kgco2e += kg;
-    add_device(gp, d->host, d->device);
+    ct_model_device(g->priv, d->host, d->device);
     add_use(g, u, kwh, kg);
     return 0;
 }
@@ -268,7 +270,7 @@ static void finish_group(struct ct_report *r, struct ct_group *g, int nweeks)
         snprintf(msg, sizeof msg, "'%s' has more data than time (coverage %.3f): two sources "
                  "measured the same device; check for a log imported beside a live agent", g->key,
                  g->coverage);
-        warn(r, msg);
+        ct_model_warn(r, msg);
         g->coverage = 1;
     }
     gp->reps = malloc(sizeof(double) * CT_BOOT_REPLICATES);
@@ -325,10 +327,16 @@ static void finish_total(struct ct_report *r)
     free(tot);
 }
 
-int ct_report_build(const struct ct_ledger_h *L, const struct ct_team *t, int64_t from,
-                    int64_t to, int by, struct ct_report *r, ct_err *e)
+int ct_report_build(const struct ct_ledger_h *L, const struct ct_team *t,
+                    const struct ct_report_opts *o, struct ct_report *r, ct_err *e)
 {
+    int64_t from = o->from, to = o->to;
+    int by = o->by;
     memset(r, 0, sizeof *r);
+    r->market = o->market;
+    r->scopes = o->scopes ? o->scopes : (1 << 1) | (1 << 2) | (1 << 3);
+    r->tap = o->tap;
+    r->tap_ud = o->tap_ud;
     if (to <= from)
         return ct_errf(e, "the period is empty: --to must be after --from");
     r->from = from;
@@ -341,16 +349,19 @@ int ct_report_build(const struct ct_ledger_h *L, const struct ct_team *t, int64_
              CT_BOOT_REPLICATES);
     struct ctx c = {.t = t, .r = r, .e = e};
     c.nweeks = (int)((to - from + WEEK - 1) / WEEK);
-    if (L->ops->scan_energy_days(L->db, from, to, on_day, &c, e) < 0 || c.failed) {
+    if (L->ops->scan_energy_days(L->db, from, to, on_day, &c, e) < 0 || c.failed ||
+        ct_model_provided(L, &c, e) < 0) {
         free(c.cache);
         ct_report_free(r);
         return -1;
     }
     free(c.cache);
+    r->tap = NULL; /* the pass is over */
     for (int i = 0; i < r->ngroups; i++)
         finish_group(r, &r->groups[i], c.nweeks);
     finish_total(r);
-    qsort(r->groups, (size_t)r->ngroups, sizeof *r->groups, by == CT_BY_MONTH ? cmp_keys : cmp_groups);
+    if (r->ngroups) /* qsort wants a non-null array even for none */
+        qsort(r->groups, (size_t)r->ngroups, sizeof *r->groups, by == CT_BY_MONTH ? cmp_keys : cmp_groups);
     return 0;
 }
 

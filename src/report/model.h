@@ -47,9 +47,37 @@ struct ct_group {
     void *priv;
 };
 
+/* Optional observer of every contribution the model counts, called during its
+ * one pass: d is the energy day (NULL for a provider's figure), g the group it
+ * went to (copy what you need: g may move later), kg its kgCO2e and cov_s its
+ * covered device-seconds. Lets cross-tabs (report/bundle.c) agree with the
+ * report exactly without a second pass. */
+typedef void (*ct_report_tap)(void *ud, const struct ct_group *g, const struct ct_energy_day *d,
+                              int64_t day, double kg, double cov_s, int method);
+
+/* What a report covers and how provided figures are taken. */
+struct ct_report_opts {
+    int64_t from, to;         /* [from, to) UTC seconds */
+    int by;                   /* enum ct_group_by */
+    int market;               /* 1: market-based provided figures; 0: location-based */
+    int scopes;               /* bit (1 << s) for scope s in 1..3; 0 means all */
+    ct_report_tap tap;        /* NULL: none */
+    void *tap_ud;
+};
+
+/* Which scopes a provider's figures in the report cover. */
+struct ct_provider_scopes {
+    char provider[16];
+    int scopes;               /* bit (1 << s) */
+    double kgco2e;
+};
+
 struct ct_report {
     int64_t from, to;
     int by;
+    int market, scopes;
+    struct ct_provider_scopes providers[8];
+    int nproviders;
     char team[128];
     struct ct_group *groups;
     int ngroups;
@@ -58,11 +86,17 @@ struct ct_report {
     char interval_method[256];
     char **warnings;
     int nwarnings;
+    ct_report_tap tap;        /* from the opts, while building */
+    void *tap_ud;
 };
 
-/* Builds the report. team may have no platforms (hosts then group as themselves). */
-int ct_report_build(const struct ct_ledger_h *L, const struct ct_team *t, int64_t from,
-                    int64_t to, int by, struct ct_report *r, ct_err *e);
+/* Builds the report. Energy becomes kgCO2e at the factor and PUE of each
+ * platform's location; provided emissions are taken as they are, location- or
+ * market-based (never both), for the scopes asked. A platform is counted by the
+ * method the team file gives it: other figures for it are an overlap, warned
+ * about and left out. */
+int ct_report_build(const struct ct_ledger_h *L, const struct ct_team *t,
+                    const struct ct_report_opts *o, struct ct_report *r, ct_err *e);
 void ct_report_free(struct ct_report *r);
 
 /* Extrapolation from weekly blocks (exposed for tests).

@@ -116,7 +116,21 @@ void ct_render_json(const struct ct_report *r, int explain, ct_buf *b)
     num(b, "extrapolated_kgco2e", r->extrapolated, 1);
     interval(b, r->lo, r->hi);
     ct_buf_puts(b, "},\n  ");
-    str(b, "interval_method", r->interval_method, 0);
+    str(b, "interval_method", r->interval_method, 1);
+    str(b, "basis", r->market ? "market" : "location", 0);
+    ct_buf_puts(b, ",\n  \"providers\": [");
+    for (int i = 0; i < r->nproviders; i++) {
+        ct_buf_puts(b, i ? ", {" : "{");
+        str(b, "provider", r->providers[i].provider, 1);
+        ct_buf_puts(b, "\"scopes\": [");
+        for (int s = 1, n = 0; s <= 3; s++)
+            if (r->providers[i].scopes & (1 << s))
+                ct_buf_printf(b, "%s%d", n++ ? ", " : "", s);
+        ct_buf_puts(b, "], ");
+        num(b, "kgco2e", r->providers[i].kgco2e, 0);
+        ct_buf_puts(b, "}");
+    }
+    ct_buf_puts(b, "]");
     ct_buf_puts(b, ",\n  \"groups\": [");
     for (int i = 0; i < r->ngroups; i++) {
         ct_buf_puts(b, i ? ",\n    " : "\n    ");

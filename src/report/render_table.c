@@ -88,6 +88,14 @@ void ct_render_table(const struct ct_report *r, int explain, ct_buf *b)
     if (r->ngroups == 0)
         ct_buf_puts(b, "\nThe ledger holds no energy in this period. Run `co2tally estimate` for "
                        "calculated platforms, or import or measure some.\n");
+    for (int i = 0; i < r->nproviders; i++) {
+        ct_buf_printf(b, "%s%s's own figures: scopes", i ? "" : "\n", r->providers[i].provider);
+        for (int s = 1; s <= 3; s++)
+            if (r->providers[i].scopes & (1 << s))
+                ct_buf_printf(b, " %d", s);
+        ct_buf_printf(b, ", %s-based, %.1f kgCO2e\n", r->market ? "market" : "location",
+                      r->providers[i].kgco2e);
+    }
     if (r->coverage < 1 - 1e-9 && r->ngroups)
         ct_buf_printf(b, "\nInterval: %s.\n", r->interval_method);
     if (explain) {

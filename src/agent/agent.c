@@ -1,0 +1,137 @@
+#include "agent/agent.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/sha256.h"
+
+void ct_agent_source_key(const char *host, char key[300], char sha[65])
+{
+    snprintf(key, 300, "agent:%s", host);
+    ct_sha256_hex(key, strlen(key), sha);
+}
+
+static int add_source(struct ct_agent *a, ct_err *e)
+{
+    char key[300], sha[65];
+    ct_agent_source_key(a->host, key, sha);
+    struct ct_source_rec s = {.kind = "agent", .path = key, .sha256 = sha,
+                              .imported_at = (int64_t)ct_clock_real()};
+    const struct ct_ledger_ops *o = a->L->ops;
+    if (o->begin(a->L->db, e) < 0)
+        return -1;
+    if (o->add_source(a->L->db, &s, &a->source, &a->source_existed, e) < 0 ||
+        o->commit(a->L->db, e) < 0) {
+        o->rollback(a->L->db);
+        return -1;
+    }
+    return 0;
+}
+
+int ct_agent_init(struct ct_agent *a, struct ct_sensor_set *set, const struct ct_ledger_h *L,
+                  const char *host, ct_err *e)
+{
+    memset(a, 0, sizeof *a);
+    a->L = L;
+    if (!host[0] || snprintf(a->host, sizeof a->host, "%s", host) >= (int)sizeof a->host)
+        return ct_errf(e, "bad host name '%.80s'", host);
+    if (set->ndev <= 0)
+        return ct_errf(e, "no sensor device to sample");
+    if (add_source(a, e) < 0)
+        return -1;
+    for (int i = 0; i < set->ndev; i++) {
+        const struct ct_sensor_device *d = &set->dev[i];
+        int gpu = strcmp(d->component, "gpu") == 0;
+        ct_bucket_init(&a->b[i], "", a->host, d->id, d->component, d->method,
+                       gpu ? CT_AGENT_GPU_IDLE : NAN);
+        a->b[i].proto.detail = d->detail;
+    }
+    /* A sensor that fails this first read starts from its open(): still counted. */
+    (void)ct_sampler_start(&a->smp, set, e);
+    return 0;
+}
+
+int ct_agent_sample(struct ct_agent *a, const struct ct_agent_hooks *h, ct_err *e)
+{
+    struct ct_sampler *s = &a->smp;
+    int failed = ct_sampler_step(s, e);
+    /* Warn once per run of failures; the next good read covers the gap. */
+    if (failed && !a->failing && h && h->warn)
+        h->warn(e->msg, h->ud);
+    a->failing = failed > 0;
+    for (int k = 0; k < s->nnewly_lost; k++)
+        if (h && h->lost)
+            h->lost(&s->set->dev[s->newly_lost[k]], h->ud);
+    for (int i = 0; i < s->set->ndev; i++) {
+        if (!s->ok[i] || (s->lost[i] && s->dj[i] == 0))
+            continue; /* no data (yet): its time is not covered */
+        if (!s->set->dev[i].detail)
+            a->joules += s->dj[i];
+        double u = s->set->val[i].util;
+        if (!isnan(u))
+            u = u < 0 ? 0 : u > 1 ? 1 : u;
+        if (ct_bucket_add(&a->b[i], s->t0[i], s->t_now, s->dj[i], u, ct_pending_emit,
+                          &a->pend, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int ct_agent_flush(struct ct_agent *a, ct_err *e)
+{
+    const struct ct_ledger_ops *o = a->L->ops;
+    for (int i = 0; i < a->smp.set->ndev; i++)
+        if (ct_bucket_flush(&a->b[i], ct_pending_emit, &a->pend, e) < 0)
+            return -1;
+    if (o->begin(a->L->db, e) < 0)
+        return -1;
+    /* On failure the records stay pending, to be retried by the next flush. */
+    int n = a->pend.n;
+    if (ct_pending_write(&a->pend, a->L, a->source, e) < 0 || o->commit(a->L->db, e) < 0) {
+        o->rollback(a->L->db);
+        a->pend.n = n;
+        a->flush_errors++;
+        return -1;
+    }
+    a->flushes++;
+    return 0;
+}
+
+static void flush_or_warn(struct ct_agent *a, const struct ct_agent_hooks *h, ct_err *e)
+{
+    if (ct_agent_flush(a, e) < 0 && h && h->warn)
+        h->warn(e->msg, h->ud);
+}
+
+int ct_agent_run(struct ct_agent *a, const struct ct_agent_opts *o, volatile sig_atomic_t *stop,
+                 const struct ct_agent_hooks *h, ct_err *e)
+{
+    double start = a->smp.m_now;
+    double end = o->duration > 0 ? start + o->duration : INFINITY;
+    double next_flush = start + o->flush;
+    int at_end = 0;
+    for (long k = 1; !*stop && !at_end; k++) {
+        double at = start + (double)k * o->interval;
+        if (at >= end)
+            at = end, at_end = 1;
+        while (ct_sleep_until(at) && !*stop)
+            ; /* some other signal: keep waiting for the tick */
+        if (*stop)
+            break;
+        if (ct_agent_sample(a, h, e) < 0)
+            return -1;
+        double now = ct_clock_mono();
+        if (now >= next_flush) {
+            flush_or_warn(a, h, e);
+            next_flush = next_flush + o->flush > now ? next_flush + o->flush : now + o->flush;
+        }
+        /* Fell behind (a stopped process, a slow flush): skip the missed ticks. */
+        if (now > at + o->interval)
+            k = (long)floor((now - start) / o->interval);
+    }
+    /* Stopped by a signal: the energy up to now still counts. */
+    if (!at_end && ct_agent_sample(a, h, e) < 0)
+        return -1;
+    return ct_agent_flush(a, e);
+}
