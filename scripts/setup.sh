@@ -1,12 +1,16 @@
 #!/bin/sh
 # Installs what the build and the tests need, once. Run by `make run` and `make test`.
 # As root it installs missing Debian packages with apt-get; otherwise it prints the
-# exact command to run and fails, so nothing half-works.
+# exact command to run and fails, so nothing half-works. Then it installs the CCF
+# parity test's npm packages (pinned in tests/ccf_parity/package-lock.json).
 set -eu
 
+# Debian packages, each checked by dpkg.
 PKGS="build-essential clang meson ninja-build pkg-config python3 \
-libsqlite3-dev sqlite3 libinih-dev libcmocka-dev time zlib1g-dev nodejs npm \
-chromium"
+libsqlite3-dev sqlite3 libinih-dev libcmocka-dev time zlib1g-dev"
+# Tools that may come from elsewhere (Node.js from NodeSource brings its own npm,
+# which Debian's npm package conflicts with): checked by command, PACKAGE:COMMAND.
+TOOLS="nodejs:node npm:npm chromium:chromium"
 
 missing=""
 for p in $PKGS; do
@@ -14,27 +18,30 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+for t in $TOOLS; do
+    command -v "${t#*:}" >/dev/null 2>&1 || missing="$missing ${t%%:*}"
+done
 
-if [ -z "$missing" ]; then
-    exit 0
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "setup: installing$missing"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+        echo "setup: missing Debian packages:$missing" >&2
+        echo "setup: run: sudo apt-get install -y$missing" >&2
+        exit 1
+    fi
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    echo "setup: installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
-else
-    echo "setup: missing Debian packages:$missing" >&2
-    echo "setup: run: sudo apt-get install -y$missing" >&2
-    exit 1
-fi
-
-# The CCF parity test's npm packages (tests/ccf_parity), when missing.
+# The CCF parity test's npm packages, when missing.
 ccf_dir="$(dirname "$0")/../tests/ccf_parity"
-if [ ! -d "$ccf_dir/node_modules/@cloud-carbon-footprint/aws" ] && command -v npm >/dev/null; then
-    echo "setup: installing the CCF parity test's npm packages"
-    (cd "$ccf_dir" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null) ||
-        echo "setup: npm ci failed in tests/ccf_parity; the ccf_parity test will be skipped" >&2
+if [ ! -d "$ccf_dir/node_modules/@cloud-carbon-footprint/aws" ]; then
+    echo "setup: installing the CCF parity test's npm packages (tests/ccf_parity)"
+    if ! (cd "$ccf_dir" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null 2>&1); then
+        echo "setup: npm ci failed in tests/ccf_parity: the registry is unreachable?" >&2
+        exit 1
+    fi
 fi
