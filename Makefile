@@ -22,7 +22,7 @@ build: setup $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 run: build
-	sh scripts/run.sh $(BUILD)/co2tally $(DB) $(TEAM)
+	sh scripts/run.sh $(BUILD)/src/co2tally $(DB) $(TEAM)
 
 $(TESTBUILD)/build.ninja:
 	meson setup $(TESTBUILD) --buildtype=debug -Dwerror=true \

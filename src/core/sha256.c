@@ -6,7 +6,7 @@
 
 /* The first 32 bits of the fractional parts of the cube roots of the first 64
  * primes (FIPS 180-4, 4.2.2). */
-static const uint32_t K[64] = {
+const uint32_t ct_sha256_K[64] __attribute__((aligned(16))) = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
     0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
     0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
@@ -52,7 +52,7 @@ static void compress(uint32_t h[8], const unsigned char *blk)
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
     uint32_t e = h[4], f = h[5], g = h[6], hh = h[7];
     for (int t = 0; t < 64; t++) {
-        uint32_t t1 = hh + bsig1(e) + ch(e, f, g) + K[t] + w[t];
+        uint32_t t1 = hh + bsig1(e) + ch(e, f, g) + ct_sha256_K[t] + w[t];
         uint32_t t2 = bsig0(a) + maj(a, b, c);
         hh = g;
         g = f;

@@ -11,6 +11,10 @@ typedef struct ct_sha256 {
     size_t nbuf;
 } ct_sha256;
 
+/* The round constants (FIPS 180-4, 4.2.2), 16-byte aligned for SIMD loads; shared
+ * with the SHA-extensions path in formats/input_sha.c. */
+extern const uint32_t ct_sha256_K[64];
+
 void ct_sha256_init(ct_sha256 *c);
 void ct_sha256_update(ct_sha256 *c, const void *data, size_t n);
 void ct_sha256_final(ct_sha256 *c, unsigned char out[32]);
