@@ -56,6 +56,10 @@ static void collect_warn(void *ud, const char *msg)
     snprintf(c->last_warning, sizeof c->last_warning, "%s", msg);
 }
 
+/* --scope and --period for the next parses (0: not given). */
+static int test_scope;
+static int64_t test_period[2];
+
 /* Parses with the named format; returns the parse's result. */
 static int parse_with(const char *fmt, struct ct_input *in, struct collect *c, ct_err *e)
 {
@@ -63,7 +67,9 @@ static int parse_with(const char *fmt, struct ct_input *in, struct collect *c, c
     const struct ct_format_ops *f = ct_format_find(fmt);
     if (!f)
         return ct_errf(e, "no format %s", fmt);
-    struct ct_parse_opts o = {.start = NAN, .interval = NAN, .max_gap = NAN};
+    struct ct_parse_opts o = {.start = NAN, .interval = NAN, .max_gap = NAN,
+                              .scope = test_scope, .period_t0 = test_period[0],
+                              .period_t1 = test_period[1]};
     struct ct_reading_sink sink = {.emit = collect_energy, .ud = c, .provided = collect_provided};
     ct_format_warn_hook(collect_warn, c);
     int rc = f->parse(in, &o, &sink, e);

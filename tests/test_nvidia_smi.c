@@ -52,7 +52,8 @@ static int run(const char *fmt, const char *s, double start, double interval, do
     assert_non_null(f);
     struct ct_input *in;
     assert_int_equal(ct_input_memopen(s, strlen(s), "t.log", &in, e), 0);
-    struct ct_parse_opts o = {start, interval, gap, skip_bad, skipped};
+    struct ct_parse_opts o = {.start = start, .interval = interval, .max_gap = gap,
+                              .skip_bad = skip_bad, .skipped = skipped};
     struct ct_reading_sink sink = {.emit = keep, .ud = g};
     g->n = 0;
     e->msg[0] = '\0';

@@ -64,16 +64,24 @@ static void test_enrollment(void **state)
     }
 }
 
-static void test_summaries_left_out(void **state)
+/* An overall summary is the query's total over its date range; a data type
+ * co2tally does not know is left out with a warning. */
+static void test_overall_summary(void **state)
 {
     (void)state;
     struct collect c;
     ct_err e;
-    const char *t = "{\"carbonScopeList\": [\"Scope2\"], \"value\": [{\"dataType\": "
-                    "\"OverallSummaryData\", \"latestMonthEmissions\": 9}]}";
+    const char *t = "{\"carbonScopeList\": [\"Scope2\"], \"dateRange\": {\"start\": "
+                    "\"2024-03-01\", \"end\": \"2024-04-01\"}, \"value\": [{\"dataType\": "
+                    "\"OverallSummaryData\", \"latestMonthEmissions\": 9},\n{\"dataType\": "
+                    "\"FutureData\", \"latestMonthEmissions\": 1}]}";
     assert_int_equal(parse_text("azure-carbon", t, "o.json", &c, &e), 0);
-    assert_int_equal(c.n, 0);
+    assert_int_equal(c.n, 1);
+    NEAR(c.kg[2][1], 9);
+    assert_int_equal(c.first_t0, 1709251200); /* 2024-03-01 */
+    assert_int_equal(c.first_t1, 1714521600); /* 2024-05-01 */
     assert_int_equal(c.warnings, 1);
+    assert_non_null(strstr(c.last_warning, "o.json:2: FutureData left out"));
 }
 
 static void expect_error(const char *text, const char *name, const char *needle)
@@ -105,24 +113,92 @@ static void test_bad_inputs(void **state)
                  "--format gcp-carbon");
 }
 
-/* The help page's outputs are PowerShell's formatting, not the API's JSON. */
-static void test_powershell_output_refused(void **state)
+/* The help page's outputs as PowerShell printed them: --scope is required, and
+ * --period where the items carry no date; elided items are a warning. */
+static void test_powershell_outputs(void **state)
 {
     (void)state;
     struct collect c;
     ct_err e;
-    const char *path = fixture("azure-Get-AzCarbonEmissionReport-ex2-monthly-summary.txt", 1);
-    assert_int_equal(parse_path("azure-carbon", path, &c, &e), -1);
-    assert_non_null(strstr(e.msg, ":1: not JSON"));
+    const char *ex2 = fixture("azure-Get-AzCarbonEmissionReport-ex2-monthly-summary.txt", 1);
+    assert_string_equal(sniffed(ex2), "azure-carbon");
+    assert_int_equal(parse_path("azure-carbon", ex2, &c, &e), -1);
+    assert_non_null(strstr(e.msg, "ex2-monthly-summary.txt:3: which scope is this?"));
+    assert_non_null(strstr(e.msg, "--scope"));
     assert_int_equal(c.n, 0);
+
+    test_scope = 1;
+    if (parse_path("azure-carbon", ex2, &c, &e) < 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(c.n, 4);
+    NEAR(c.kg[1][1], 3525.67179020239 + 3589.80751350466 + 3767.01931731306 + 3683.0046913582);
+    assert_int_equal(c.first_t0, 1709251200); /* 2024-03-01 */
+    assert_int_equal(c.warnings, 1);
+    assert_non_null(strstr(c.last_warning, "ex2-monthly-summary.txt:35: PowerShell elided"));
+
+    const char *ex4 = fixture("azure-Get-AzCarbonEmissionReport-ex4-item-details.txt", 1);
+    assert_int_equal(parse_path("azure-carbon", ex4, &c, &e), -1);
+    assert_non_null(strstr(e.msg, "--period"));
+    test_scope = 3;
+    test_period[0] = 1740787200; /* 2025-03-01 */
+    test_period[1] = 1743465600; /* 2025-04-01 */
+    if (parse_path("azure-carbon", ex4, &c, &e) < 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(c.n, 4);
+    NEAR(c.kg[3][1], 0.4);
+    assert_string_equal(c.first_service, "microsoft.storage/storageaccounts");
+    assert_string_equal(c.first_region, "azure:eastus");
+    assert_int_equal(c.first_t0, 1740787200);
+    assert_int_equal(c.warnings, 2); /* the elision, the SkipToken */
+
+    const char *ex6 = fixture("azure-Get-AzCarbonEmissionReport-ex6-top-items-summary.txt", 1);
+    if (parse_path("azure-carbon", ex6, &c, &e) < 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(c.n, 5);
+    NEAR(c.kg[3][1], 0.5);
+    assert_string_equal(c.first_service, "top item: microsoft.storage/storageaccounts/rgName1");
+    assert_int_equal(c.warnings, 2); /* a subset; elided */
+
+    const char *ex7 =
+        fixture("azure-Get-AzCarbonEmissionReport-ex7-top-items-monthly-summary.txt", 1);
+    if (parse_path("azure-carbon", ex7, &c, &e) < 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(c.n, 5);
+    assert_int_equal(c.first_t0, 1714521600); /* its own date, 2024-05-01 */
+
+    const char *ex1 = fixture("azure-Get-AzCarbonEmissionReport-ex1-overall-summary.txt", 1);
+    test_period[0] = 1709251200; /* 2024-03 .. 2025-03 */
+    if (parse_path("azure-carbon", ex1, &c, &e) < 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(c.n, 1);
+    NEAR(c.kg[3][1], 39383.3366448505);
+    assert_int_equal(c.first_t1, 1743465600);
+    assert_int_equal(c.warnings, 0);
+
+    /* A cut-off item is left out with a warning; bad JSON in an item is an error. */
+    const char *cut = "SkipToken SubscriptionAccessDecisionList Value\n"
+                      "--------- ------------------------------ -----\n"
+                      "   {{\"dataType\": \"OverallSummaryData\", \"latestMonthEmissions\": 2},\n"
+                      "    {\"dataType\": \"OverallSummaryData\",\n";
+    assert_int_equal(parse_text("azure-carbon", cut, "p.txt", &c, &e), 0);
+    assert_int_equal(c.n, 1);
+    assert_non_null(strstr(c.last_warning, "p.txt:4: an item cut off"));
+    const char *bad = "SkipToken SubscriptionAccessDecisionList Value\n"
+                      "--------- ------------------------------ -----\n"
+                      "   {{\"dataType\": \"OverallSummaryData\",\n"
+                      "     \"latestMonthEmissions\": 2 3}}\n";
+    assert_int_equal(parse_text("azure-carbon", bad, "p.txt", &c, &e), -1);
+    assert_non_null(strstr(e.msg, "p.txt:4: an item is not valid JSON"));
+    test_scope = 0;
+    test_period[0] = test_period[1] = 0;
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_monthly_summary), cmocka_unit_test(test_item_details),
-        cmocka_unit_test(test_enrollment),      cmocka_unit_test(test_summaries_left_out),
-        cmocka_unit_test(test_bad_inputs),      cmocka_unit_test(test_powershell_output_refused),
+        cmocka_unit_test(test_enrollment),      cmocka_unit_test(test_overall_summary),
+        cmocka_unit_test(test_bad_inputs),      cmocka_unit_test(test_powershell_outputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

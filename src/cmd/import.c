@@ -14,7 +14,8 @@
 
 static const char usage_head[] =
     "usage: co2tally import [--format F] [--host NAME] [--platform NAME] [--start TIME]\n"
-    "                       [--interval S] [--max-gap S] [--skip-bad] [--json] FILE...\n\n"
+    "                       [--interval S] [--max-gap S] [--skip-bad] [--scope N]\n"
+    "                       [--period YYYY-MM[..YYYY-MM]] [--json] FILE...\n\n"
     "Reads the power logs a team already has into the ledger as measured energy.\n"
     "FILE - is standard input; gzip files are read as they are. The format is\n"
     "found from the content unless --format names one of:\n";
@@ -35,8 +36,14 @@ static const char usage_tail[] =
     "  --host NAME       the host the log came from (default: this machine)\n"
     "  --platform NAME   the team-file platform it belongs to (default: found from\n"
     "                    the host when a report is made)\n"
+    "  --scope N         provider reports that do not say their scope (Azure's\n"
+    "                    Get-AzCarbonEmissionReport as PowerShell prints it): 1, 2 or 3\n"
+    "  --period FROM[..TO]  the months such a report covers (its query's date range,\n"
+    "                    YYYY-MM, both included), for items that carry no date\n"
     "  --json            per file and device: samples, first and last time, joules,\n"
-    "                    mean watts and idle joules\n";
+    "                    mean watts and idle joules; per file the parser's warnings\n\n"
+    "A parser's warnings (a total that is not the sum of its scopes, a summary\n"
+    "left out, items PowerShell elided) go to standard error as FILE:LINE: ...\n";
 
 struct args {
     struct ct_import_opts o;
@@ -60,6 +67,32 @@ static int seconds_arg(const char *name, const char *s, double *out)
     return 0;
 }
 
+/* "2024-03" or "2024-03-01": the month's start. */
+static int month_arg(const char *s, size_t n, int64_t *t)
+{
+    char buf[16];
+    if (n != 7 && n != 10)
+        return -1;
+    snprintf(buf, sizeof buf, "%.*s%s", (int)n, s, n == 7 ? "-01" : "");
+    if (ct_parse_time(buf, t) < 0)
+        return -1;
+    *t = ct_month_start(*t);
+    return 0;
+}
+
+static int period_arg(const char *s, struct ct_import_opts *o)
+{
+    const char *dots = strstr(s, "..");
+    int64_t t0, t1;
+    if (month_arg(s, dots ? (size_t)(dots - s) : strlen(s), &t0) < 0 ||
+        month_arg(dots ? dots + 2 : s, dots ? strlen(dots + 2) : strlen(s), &t1) < 0 || t1 < t0)
+        return ct_fail(CT_EXIT_USAGE, "import", "--period wants YYYY-MM or YYYY-MM..YYYY-MM "
+                       "(months, both included), got '%s'", s);
+    o->period_t0 = t0;
+    o->period_t1 = ct_next_month(t1);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
     static const struct option opts[] = {
@@ -67,6 +100,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"platform", required_argument, 0, 'p'}, {"start", required_argument, 0, 's'},
         {"interval", required_argument, 0, 'i'}, {"max-gap", required_argument, 0, 'g'},
         {"skip-bad", no_argument, 0, 'k'}, {"json", no_argument, 0, 'j'},
+        {"scope", required_argument, 0, 'S'}, {"period", required_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     int64_t start;
@@ -96,6 +130,16 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return CT_EXIT_USAGE;
             break;
         case 'k': a->o.skip_bad = 1; break;
+        case 'S':
+            if (strlen(optarg) != 1 || optarg[0] < '1' || optarg[0] > '3')
+                return ct_fail(CT_EXIT_USAGE, "import", "--scope wants 1, 2 or 3, got '%s'",
+                               optarg);
+            a->o.scope = optarg[0] - '0';
+            break;
+        case 'P':
+            if (period_arg(optarg, &a->o))
+                return CT_EXIT_USAGE;
+            break;
         case 'j': a->json = 1; break;
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return CT_EXIT_USAGE;
@@ -198,7 +242,12 @@ static void json_file(ct_buf *b, const struct ct_import_file *f)
                   status_name(f->status), f->gzip ? "true" : "false", f->skipped, f->records,
                   f->provided);
     ct_buf_json_num(b, f->provided_kg);
-    ct_buf_puts(b, ", \"devices\": [");
+    ct_buf_puts(b, ", \"warnings\": [");
+    for (int k = 0; f->status == CT_IMPORT_DONE && k < f->nwarnings; k++) {
+        ct_buf_puts(b, k ? ", " : "");
+        ct_buf_json_str(b, f->warnings[k]);
+    }
+    ct_buf_puts(b, "], \"devices\": [");
     for (int k = 0; f->status == CT_IMPORT_DONE && k < f->ndev; k++) {
         ct_buf_puts(b, k ? ",\n    " : "\n    ");
         json_device(b, &f->dev[k]);
@@ -276,6 +325,9 @@ int cmd_import(int argc, char **argv, const struct ct_global *g)
         ct_import_result_free(&r);
         return ct_fail(CT_EXIT_USER, "import", "%s; nothing was imported", e.msg);
     }
+    for (int i = 0; i < r.nfiles; i++) /* an already imported file's were seen then */
+        for (int k = 0; r.files[i].status == CT_IMPORT_DONE && k < r.files[i].nwarnings; k++)
+            fprintf(stderr, "co2tally import: warning: %s\n", r.files[i].warnings[k]);
     ct_buf b = {0};
     if (a.json)
         json(&b, &r);

@@ -10,13 +10,41 @@
  *    (carbonScopeList) and date range, which the response does not repeat; so
  *    the file says them: a top-level "carbonScopeList" (one scope) and
  *    "dateRange" {"start", "end"}, bare or inside "query", or else the file
- *    name ("...-scope2-2024-05.json"). A list of several scopes is refused:
- *    its figures are sums of scopes.
+ *    name ("...-scope2-2024-05.json"), or else --scope and --period (struct
+ *    ct_parse_opts). A list of several scopes is refused: its figures are
+ *    sums of scopes.
+ *  - The same reports as Get-AzCarbonEmissionReport (Az.Carbon) prints them in
+ *    PowerShell: the table form (`ft -Wrap`: SkipToken, SubscriptionAccess-
+ *    DecisionList, Value columns, the items in Value as `{{ ... }, { ... }}`)
+ *    and the list form (`Format-List`: `Key : Value` lines, long values wrapped
+ *    onto indented lines). PowerShell shows only $FormatEnumerationLimit items
+ *    and ends the list with `...}` (or `..}`, or an ellipsis character): the
+ *    complete items are imported and the elision is a warning. This output
+ *    never says the query, so --scope is required (an error naming it
+ *    otherwise) and --period where an item has no "date". The help page's
+ *    examples query all three scopes at once, so their figures are sums of
+ *    scopes: --scope records what the user asserts the query was.
+ * Data types: MonthlySummaryData is one month (its "date") of the query's
+ * total; OverallSummaryData is the total over the query's date range (the
+ * help page's 12-month example is about 12 monthly summaries, so
+ * "latestMonthEmissions" there is the period's total, not the last month);
+ * ItemDetailsData and its Resource/ResourceGroup kinds are per item over the
+ * date range (one month in practice); ResourceTopItemsSummaryData and
+ * ResourceTopItemsMonthlySummaryData (and the other *TopItems* kinds) are the
+ * N largest items only, a subset of the account: they are imported per item
+ * (over the range, or for their "date"'s month) with service "top item:
+ * <resource id tail or item name>", and a warning says they are a subset.
+ * Units: the Carbon Optimization API is documented by the Az.Carbon help page
+ * without a unit; kgCO2e is what the API's own reference and the portal use,
+ * not verified against a published response here (SOURCES.md says the same).
  *  - Emissions Impact Dashboard / Cloud for Sustainability EnrollmentEmission
  *    rows (dateKey, enrollmentId, subscriptionId, azureServiceName,
  *    azureRegionName, scope, totalEmissions in metric tonnes), as OData JSON
  *    ({"value": [...]}) or as CSV with those headers.
- * Basis: Microsoft reports scope 2 market-based; the records say so. Accounts:
+ * Basis: Microsoft reports scope 2 market-based; the records say so. (Checked
+ * against what the search tool holds of Microsoft's docs: the carbon
+ * optimization pages found do not state a basis either way, so this stays as
+ * it was.) Accounts:
  * account is the enrollment (billing account) when given, project the
  * subscription. */
 #include <ctype.h>
@@ -36,7 +64,29 @@
 struct query {
     int scope;          /* 0: unknown */
     int64_t t0, t1;     /* 0, 0: unknown */
+    int ps;             /* 1: PowerShell's output, which never says them */
+    long top_warned;    /* top-items subset warned about (once per file) */
 };
+
+/* --scope and --period fill in what the file did not say; a contradiction is
+ * an error. */
+static int query_from_opts(struct pv_ctx *c, struct query *q, long line, ct_err *e)
+{
+    const struct ct_parse_opts *o = c->o;
+    if (o && o->scope) {
+        if (q->scope && q->scope != o->scope)
+            return pv_fail(c, line, e, "the file says scope %d and --scope says %d", q->scope,
+                           o->scope);
+        q->scope = o->scope;
+    }
+    if (o && o->period_t1 > o->period_t0) {
+        if (q->t0 && (q->t0 != o->period_t0 || q->t1 != o->period_t1))
+            return pv_fail(c, line, e, "the file's date range and --period differ");
+        q->t0 = o->period_t0;
+        q->t1 = o->period_t1;
+    }
+    return 0;
+}
 
 /* One row of either source, before it becomes a record. */
 struct arow {
@@ -152,14 +202,24 @@ static int is_type(const char *t, const char *suffix)
 static int need_query(struct pv_ctx *c, const struct query *q, long line, int need_dates,
                       ct_err *e)
 {
+    if (!q->scope && q->ps)
+        return pv_fail(c, line, e, "which scope is this? PowerShell's output of "
+                       "Get-AzCarbonEmissionReport does not say the query's CarbonScopeList: "
+                       "pass --scope 1, 2 or 3");
     if (!q->scope)
         return pv_fail(c, line, e, "which scope is this? A Carbon Optimization report holds one "
-                       "query's scope: add \"carbonScopeList\": [\"Scope2\"] to the file, or "
-                       "name it ...-scope2...");
+                       "query's scope: add \"carbonScopeList\": [\"Scope2\"] to the file, "
+                       "name it ...-scope2..., or pass --scope 2");
+    if (need_dates && !q->t0 && q->ps)
+        return pv_fail(c, line, e, "which months are these? PowerShell's output of "
+                       "Get-AzCarbonEmissionReport does not say the query's date range: pass "
+                       "--period 2025-03 (or --period 2024-03..2025-03, the query's "
+                       "DateRangeStart..DateRangeEnd)");
     if (need_dates && !q->t0)
         return pv_fail(c, line, e, "which month is this? Item details hold the query's date "
                        "range: add \"dateRange\": {\"start\": \"2024-05-01\", \"end\": "
-                       "\"2024-05-01\"} to the file, or name it ...-2024-05...");
+                       "\"2024-05-01\"} to the file, name it ...-2024-05..., or pass "
+                       "--period 2024-05");
     return 0;
 }
 
@@ -197,27 +257,46 @@ static int enrollment_item(struct pv_ctx *c, const struct json_val *it, ct_err *
     return emit(c, &r, e);
 }
 
-static int report_item(struct pv_ctx *c, const struct json_val *it, const struct query *q,
+static int report_item(struct pv_ctx *c, const struct json_val *it, struct query *q,
                        const char *type, ct_err *e)
 {
     struct arow r = {.line = it->line, .account = "", .project = json_str(it, "subscriptionId"),
                      .service = json_str(it, "resourceType"),
                      .region_raw = json_str(it, "location"), .unit = "kgCO2e",
                      .scope = q->scope, .t0 = q->t0, .t1 = q->t1};
-    if (strcmp(type, "MonthlySummaryData") == 0) {
+    int monthly = is_type(type, "MonthlySummaryData"), top = strstr(type, "TopItems") != NULL;
+    char svc[256];
+    if (monthly) {
         if (month_of(json_str(it, "date"), &r.t0) < 0)
             return pv_fail(c, r.line, e, "date: expected yyyy-MM-dd");
         r.t1 = ct_next_month(r.t0);
+    }
+    if (top) {
+        /* A ranking: the largest items only. Named so that a report shows them
+         * for what they are: "top item: microsoft.storage/storageaccounts/x". */
+        const char *id = json_str(it, "resourceId"), *p = strstr(id, "/providers/");
+        if (p)
+            snprintf(svc, sizeof svc, "top item: %s", p + 11);
+        else
+            snprintf(svc, sizeof svc, "top item: %s%s%s", json_str(it, "categoryType"),
+                     *json_str(it, "categoryType") ? " " : "", json_str(it, "itemName"));
+        r.service = svc;
+        if (!q->top_warned)
+            pv_warn(c, r.line, "%s: the largest items only, a subset of the account's emissions "
+                    "(imported per item as \"top item: ...\")", type);
+        q->top_warned = 1;
+    } else if (strcmp(type, "OverallSummaryData") == 0) {
+        r.project = ""; /* the whole query: every subscription it named */
     } else if (!*r.service && strcmp(json_str(it, "categoryType"), "Resource") != 0) {
         r.service = json_str(it, "itemName"); /* a resource group or location item */
     }
-    if (need_query(c, q, r.line, strcmp(type, "MonthlySummaryData") != 0, e) < 0 ||
+    if (need_query(c, q, r.line, !monthly, e) < 0 ||
         num_member(c, it, "latestMonthEmissions", &r.value, e) < 0)
         return -1;
     return emit(c, &r, e);
 }
 
-static int json_item(struct pv_ctx *c, const struct json_val *it, const struct query *q,
+static int json_item(struct pv_ctx *c, const struct json_val *it, struct query *q,
                      ct_err *e)
 {
     if (it->type != JSON_OBJ)
@@ -225,12 +304,12 @@ static int json_item(struct pv_ctx *c, const struct json_val *it, const struct q
     const char *type = json_str(it, "dataType");
     if (!*type && json_get(it, "totalEmissions"))
         return enrollment_item(c, it, e);
-    if (strcmp(type, "MonthlySummaryData") == 0 || is_type(type, "ItemDetailsData"))
+    if (is_type(type, "MonthlySummaryData") || is_type(type, "ItemDetailsData") ||
+        strcmp(type, "OverallSummaryData") == 0 || is_type(type, "TopItemsSummaryData"))
         return report_item(c, it, q, type, e);
     if (!*type)
         return pv_fail(c, it->line, e, "an item with no dataType and no totalEmissions");
-    pv_warn(c, it->line, "%s left out: it sums or ranks other items (import the monthly "
-            "summary or the item details instead)", type);
+    pv_warn(c, it->line, "%s left out: a data type co2tally does not know", type);
     return 0;
 }
 
@@ -255,10 +334,189 @@ static int parse_json_doc(struct pv_ctx *c, const char *text, size_t n, ct_err *
         if (rc == 0 && (!items || items->type != JSON_ARR))
             rc = pv_fail(c, d.root->line, e, "expected a \"value\" array of report items");
         query_from_name(ct_input_name(c->in), &q);
+        if (rc == 0)
+            rc = query_from_opts(c, &q, d.root->line, e);
         for (size_t i = 0; rc == 0 && i < items->n; i++)
             rc = json_item(c, &items->kids[i], &q, e);
     }
     json_free(&d);
+    return rc;
+}
+
+/* ---- Get-AzCarbonEmissionReport as PowerShell prints it ---- */
+
+/* Keeps the text of the Value property, line for line (other lines become
+ * empty, so a line here is the file's line). Table form: every line after the
+ * header and its dashes (the items run from about the Value column, and
+ * closing braces may start a column earlier). List form: the lines of the
+ * "Value : ..." property and its indented continuations. */
+static int ps_value_text(struct pv_ctx *c, ct_buf *out, long *skip_line, ct_err *e)
+{
+    const char *line;
+    size_t len;
+    int rc, form = 0; /* 1 table, 2 list */
+    int in_value = 0, dashes = 0;
+    long ln = 0;
+    while ((rc = ct_input_line(c->in, &line, &len, e)) > 0) {
+        ln++;
+        const char *keep = "";
+        size_t klen = 0;
+        if (!form && strspn(line, " \t") < len) {
+            const char *colon = strchr(line, ':');
+            size_t w = strcspn(line, " :");
+            if (colon && w > 0 && strspn(line + w, " ") == (size_t)(colon - line) - w)
+                form = 2;
+            else if (strstr(line, "Value") && strstr(line, "SkipToken"))
+                form = 1;
+            else
+                return pv_fail(c, ln, e, "expected Get-AzCarbonEmissionReport output as "
+                               "PowerShell prints it: a table (SkipToken ... Value) or a list "
+                               "(Value : ...)");
+            if (form == 1)
+                goto next;
+        }
+        if (form == 1) {
+            if (!dashes) {
+                if (strspn(line, "- ") != len || len == 0)
+                    return pv_fail(c, ln, e, "expected the table's dashes under its header");
+                dashes = 1;
+            } else {
+                keep = line, klen = len;
+            }
+        } else if (form == 2) {
+            if (len && line[0] != ' ' && line[0] != '\t') {
+                const char *colon = memchr(line, ':', len);
+                if (!colon)
+                    return pv_fail(c, ln, e, "expected \"Name : value\" (PowerShell's "
+                                   "Format-List)");
+                size_t w = strcspn(line, " :");
+                in_value = w == 5 && strncmp(line, "Value", 5) == 0;
+                const char *v = colon + 1;
+                v += strspn(v, " ");
+                if (w == 9 && strncmp(line, "SkipToken", 9) == 0 && *v)
+                    *skip_line = ln;
+                if (in_value)
+                    keep = v, klen = len - (size_t)(v - line);
+            } else if (in_value) {
+                keep = line, klen = len;
+            }
+        }
+    next:
+        ct_buf_put(out, keep, klen);
+        ct_buf_put(out, "\n", 1);
+    }
+    if (rc < 0)
+        return -1;
+    if (form == 1 && !dashes)
+        return pv_fail(c, ln, e, "a table header with no rows");
+    return 0;
+}
+
+/* The items' JSON out of PowerShell's rendering of a list of them: the list's
+ * own braces, commas and elision are dropped, the items (objects, found by
+ * their braces, strings respected) are joined into a JSON array. Newlines are
+ * kept, so the JSON's lines are the file's. *elided gets the line of a "..."
+ * (or "..", or an ellipsis character) after the last item, *cut the line of an
+ * item the output cut off. */
+static void ps_items_json(const char *t, size_t n, ct_buf *out, long *nitems, long *elided,
+                          long *cut)
+{
+    long ln = 1, item_line = 0;
+    int depth = 0, str = 0, esc = 0;
+    size_t start = 0;
+    ct_buf_puts(out, "[");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)t[i];
+        if (depth > 0) {
+            if (str) {
+                if (esc)
+                    esc = 0;
+                else if (ch == '\\')
+                    esc = 1;
+                else if (ch == '"')
+                    str = 0;
+            } else if (ch == '"') {
+                str = 1;
+            } else if (ch == '{') {
+                depth++;
+            } else if (ch == '}' && --depth == 0) {
+                if (*nitems)
+                    ct_buf_puts(out, ",");
+                ct_buf_put(out, t + start, i + 1 - start);
+                ++*nitems;
+            }
+            if (ch == '\n')
+                ln++;
+            continue;
+        }
+        if (ch == '\n') {
+            ct_buf_puts(out, "\n");
+            ln++;
+            continue;
+        }
+        if (ch == '{') {
+            size_t j = i + 1;
+            while (j < n && strchr(" \t\r\n", t[j]))
+                j++;
+            if (j < n && (t[j] == '"' || t[j] == '}')) { /* an object, not the list's brace */
+                depth = 1;
+                start = i;
+                item_line = ln;
+                continue;
+            }
+        }
+        if ((ch == '.' && i + 1 < n && t[i + 1] == '.') || ch == 0x85 ||
+            (ch == 0xE2 && i + 2 < n && (unsigned char)t[i + 1] == 0x80 &&
+             (unsigned char)t[i + 2] == 0xA6)) {
+            if (!*elided)
+                *elided = ln;
+        }
+    }
+    if (depth > 0) { /* cut off: keep its newlines only */
+        *cut = item_line;
+        for (size_t i = start; i < n; i++)
+            if (t[i] == '\n')
+                ct_buf_puts(out, "\n");
+    }
+    ct_buf_puts(out, "]");
+}
+
+static int parse_powershell(struct pv_ctx *c, ct_err *e)
+{
+    ct_buf txt = {0}, js = {0};
+    long skip_line = 0, nitems = 0, elided = 0, cut = 0;
+    int rc = ps_value_text(c, &txt, &skip_line, e);
+    struct json_doc d;
+    char err[256];
+    if (rc == 0) {
+        ps_items_json(txt.p ? txt.p : "", txt.len, &js, &nitems, &elided, &cut);
+        if (nitems == 0)
+            rc = pv_fail(c, 1, e, "no report items (JSON objects) in the Value column");
+    }
+    if (rc == 0 && json_parse(&d, js.p, js.len, 1, err, sizeof err) < 0) {
+        long ln = strtol(err, NULL, 10);
+        const char *sp = strchr(err, ' ');
+        rc = pv_fail(c, ln, e, "an item is not valid JSON: %s", sp ? sp + 1 : err);
+        json_free(&d);
+    } else if (rc == 0) {
+        struct query q = {.ps = 1};
+        rc = query_from_opts(c, &q, 1, e);
+        for (size_t i = 0; rc == 0 && i < d.root->n; i++)
+            rc = json_item(c, &d.root->kids[i], &q, e);
+        json_free(&d);
+        if (rc == 0 && cut)
+            pv_warn(c, cut, "an item cut off by the output left out");
+        if (rc == 0 && elided)
+            pv_warn(c, elided, "PowerShell elided the rest of the list: the %ld complete "
+                    "item%s before it imported (set $FormatEnumerationLimit = -1, or save the "
+                    "response with ConvertTo-Json, to get them all)", nitems,
+                    nitems == 1 ? "" : "s");
+        if (rc == 0 && skip_line)
+            pv_warn(c, skip_line, "the response has a SkipToken: more pages follow; import "
+                    "them too");
+    }
+    ct_buf_free(&txt);
+    ct_buf_free(&js);
     return rc;
 }
 
@@ -338,9 +596,7 @@ static int azure_parse(struct ct_input *in, const struct ct_parse_opts *o,
     while (i < n && strchr(" \t\r\n", head[i]))
         i++;
     if (i < n && head[i] != '{' && head[i] != '[' && has(head, n, "latestMonthEmissions"))
-        return pv_fail(&c, 1, e, "not JSON: a Carbon Optimization report is read as the API's "
-                       "JSON response (this looks like PowerShell's formatted output: save "
-                       "the response with ConvertTo-Json, or the REST call's body)");
+        return parse_powershell(&c, e);
     if (i >= n || (head[i] != '{' && head[i] != '['))
         return parse_csv(&c, e);
     ct_buf b = {0};
@@ -369,7 +625,7 @@ static int azure_sniff(const char *head, size_t n)
 
 const struct ct_format_ops ct_fmt_azure_carbon = {
     CT_FORMAT_OPS_VERSION, "azure-carbon",
-    "Azure carbon emissions: Carbon Optimization report JSON (monthly summary, item "
-    "details), or Emissions Impact Dashboard EnrollmentEmission rows (JSON or CSV)",
+    "Azure carbon emissions: Carbon Optimization reports (JSON, or "
+    "Get-AzCarbonEmissionReport's PowerShell output with --scope), or Emissions Impact Dashboard EnrollmentEmission rows (JSON or CSV)",
     azure_sniff, azure_parse,
 };

@@ -83,6 +83,10 @@ struct ct_parse_opts {
     double max_gap;         /* gaps longer than this are not bridged (seconds) */
     int skip_bad;           /* skip malformed lines instead of failing; counted in *skipped */
     long *skipped;
+    /* Added for provider exports that do not say what query they answer (Azure's
+     * Get-AzCarbonEmissionReport output as PowerShell prints it): */
+    int scope;              /* --scope: 1, 2 or 3; 0 when not given */
+    int64_t period_t0, period_t1; /* --period: [first month, month after last); 0, 0 if not given */
 };
 
 struct ct_format_ops {

@@ -6,10 +6,10 @@
  * message reads "FILE:LINE: ...".
  *
  * The hook is per thread: the importer sets it before calling a parser and
- * clears it after (ct_format_warn_hook(NULL, NULL)). It lives here rather than
- * in struct ct_parse_opts because adding a field there would break a
- * positional initializer elsewhere under -Werror; it can move into
- * ct_parse_opts once every initializer of that struct is designated. */
+ * clears it after (ct_format_warn_hook(NULL, NULL)); src/ingest/import.c
+ * keeps the messages per file. Every initializer of struct ct_parse_opts is
+ * now designated, so the hook could move there; it stays a hook so that
+ * callers that never set it (sensors, fuzzing) need not change. */
 typedef void (*ct_format_warn_fn)(void *ud, const char *msg);
 void ct_format_warn_hook(ct_format_warn_fn fn, void *ud);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "formats/provider.h"
 #include "ingest/bucket.h"
 
 #define MAX_DEVICES 4096          /* per file; more is not a log of one host */
@@ -210,14 +211,31 @@ static int already_in(struct ct_ledger_h *L, struct ct_input *in)
     return L->ops->find_source(L->db, ct_input_sha256(in), &id, &e2) == 0 && id > 0;
 }
 
+/* The parsers' warnings, kept per file (a message that cannot be kept for
+ * want of memory is dropped: a warning never fails an import). */
+static void on_warning(void *ud, const char *msg)
+{
+    struct ct_import_file *f = ud;
+    char **w = realloc(f->warnings, (size_t)(f->nwarnings + 1) * sizeof *w);
+    if (!w)
+        return;
+    f->warnings = w;
+    if ((w[f->nwarnings] = strdup(msg)))
+        f->nwarnings++;
+}
+
 static int run_parse(struct fctx *c, const struct ct_format_ops *fmt, ct_err *e)
 {
     const struct ct_import_opts *o = c->o;
     struct ct_parse_opts po = {.start = o->start, .interval = o->interval,
                                .max_gap = o->max_gap, .skip_bad = o->skip_bad,
-                               .skipped = &c->f->skipped};
+                               .skipped = &c->f->skipped, .scope = o->scope,
+                               .period_t0 = o->period_t0, .period_t1 = o->period_t1};
     struct ct_reading_sink sink = {.emit = on_reading, .ud = c, .provided = on_provided};
-    if (fmt->parse(c->in, &po, &sink, e) < 0)
+    ct_format_warn_hook(on_warning, c->f);
+    int rc = fmt->parse(c->in, &po, &sink, e);
+    ct_format_warn_hook(NULL, NULL);
+    if (rc < 0)
         return -1;
     for (int i = 0; i < c->f->ndev; i++)
         if (ct_bucket_flush(&c->b[i], keep_rec, c->recs, e) < 0)
@@ -362,6 +380,9 @@ void ct_import_result_free(struct ct_import_result *r)
         }
         free(f->dev);
         free(f->path);
+        for (int k = 0; k < f->nwarnings; k++)
+            free(f->warnings[k]);
+        free(f->warnings);
     }
     free(r->files);
     memset(r, 0, sizeof *r);

@@ -31,6 +31,9 @@ struct ct_import_opts {
     /* Called now and then while a file is read; total is 0 when unknown (a pipe). */
     void (*progress)(void *ud, const char *path, uint64_t done, uint64_t total);
     void *progress_ud;
+    /* Provider exports that do not say their query (struct ct_parse_opts): */
+    int scope;                        /* --scope 1..3; 0 when not given */
+    int64_t period_t0, period_t1;     /* --period; 0, 0 when not given */
 };
 
 /* What one file said about one device. A reading's own host (cloud usage rows:
@@ -61,6 +64,9 @@ struct ct_import_file {
     double provided_kg;     /* their kgCO2e */
     struct ct_import_device *dev;
     int ndev;
+    /* What the parser warned about ("FILE:LINE: ..."), kept whatever the status. */
+    char **warnings;
+    int nwarnings;
 };
 
 struct ct_import_result {
