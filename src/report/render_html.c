@@ -166,7 +166,7 @@ static void platforms(ct_buf *b, const struct ct_report *r)
     ct_buf_puts(b, "<div class=\"tbl\"><table>\n<thead><tr><th>platform</th><th>method</th>"
                    "<th class=\"n\">energy kWh</th><th class=\"n\">PUE</th><th class=\"n\">kg/kWh</th>"
                    "<th class=\"n\">kgCO2e</th><th class=\"n\">share</th><th class=\"n\">coverage</th>"
-                   "<th class=\"n\">extrapolated kgCO2e [95% interval]</th></tr></thead>\n<tbody>\n");
+                   "<th class=\"n\">extrapolated kgCO2e<br>[95% interval]</th></tr></thead>\n<tbody>\n");
     for (int i = 0; i < r->ngroups; i++)
         platform_row(b, &r->groups[i], i);
     ct_buf_printf(b, "<tr><th>total</th><th></th><th class=\"n\">%.1f</th><th></th><th></th>"
