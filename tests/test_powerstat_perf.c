@@ -13,48 +13,11 @@
 #include <string.h>
 
 #include "formats/format.h"
+#include "reading_testutil.h"
 
 extern const struct ct_format_ops ct_fmt_powerstat, ct_fmt_perf_stat;
 
-#define assert_near(a, b, eps)                                                                   \
-    do {                                                                                       \
-        double a_ = (a), b_ = (b);                                                             \
-        if (!(fabs(a_ - b_) <= (eps)))                                                         \
-            fail_msg("%s = %.9f, expected %.9f", #a, a_, b_);                                  \
-    } while (0)
-
 #define T0 1700000000.0
-
-struct rd {
-    char dev[40], comp[16];
-    int detail;
-    double t0, t1, j;
-};
-
-struct col {
-    struct rd r[128];
-    size_t n;
-};
-
-static int collect(void *ud, const struct ct_reading *r, ct_err *e)
-{
-    struct col *c = ud;
-    if (c->n == sizeof c->r / sizeof *c->r)
-        return ct_errf(e, "too many readings");
-    struct rd *d = &c->r[c->n++];
-    snprintf(d->dev, sizeof d->dev, "%s", r->device);
-    snprintf(d->comp, sizeof d->comp, "%s", r->component);
-    d->detail = r->detail;
-    d->t0 = r->t0;
-    d->t1 = r->t1;
-    d->j = r->joules;
-    return 0;
-}
-
-static struct ct_parse_opts opts(double start, double interval)
-{
-    return (struct ct_parse_opts){.start = start, .interval = interval, .max_gap = NAN};
-}
 
 static char *path_of(const char *env, const char *dir, const char *rel)
 {
@@ -71,67 +34,15 @@ static char *ps_file(const char *rel)
 }
 static char *pf_file(const char *rel) { return path_of("CT_SOURCE_ROOT", "tests/fixtures/perf/", rel); }
 
-static int parse(const struct ct_format_ops *f, const char *path, const struct ct_parse_opts *o,
-                 struct col *c, ct_err *e)
-{
-    struct ct_input *in;
-    c->n = 0;
-    e->msg[0] = '\0';
-    if (ct_input_open(path, &in, e) < 0)
-        return -1;
-    struct ct_reading_sink sink = {.emit = collect, .ud = c};
-    int rc = f->parse(in, o, &sink, e);
-    ct_input_close(in);
-    return rc;
-}
-
-static int parse_ok(const struct ct_format_ops *f, const char *path, const struct ct_parse_opts *o,
-                    struct col *c)
-{
-    ct_err e;
-    int rc = parse(f, path, o, c, &e);
-    if (rc < 0)
-        fprintf(stderr, "parse %s: %s\n", path, e.msg);
-    return rc;
-}
-
 /* The error a parse ends with must contain want. */
 static void fails(const struct ct_format_ops *f, const char *path, const struct ct_parse_opts *o,
                   const char *want)
 {
     struct col c;
     ct_err e;
-    assert_int_equal(parse(f, path, o, &c, &e), -1);
+    assert_int_equal(rt_parse(f, path, o, &c, &e), -1);
     if (!strstr(e.msg, want))
         fail_msg("error '%s' lacks '%s'", e.msg, want);
-}
-
-static double sum(const struct col *c, const char *dev, int detail)
-{
-    double s = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if ((!dev || strcmp(c->r[i].dev, dev) == 0) && (detail < 0 || c->r[i].detail == detail))
-            s += c->r[i].j;
-    return s;
-}
-
-static size_t count(const struct col *c, const char *dev)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < c->n; i++)
-        k += strcmp(c->r[i].dev, dev) == 0;
-    return k;
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    static char buf[1 << 16];
-    *n = fread(buf, 1, sizeof buf - 1, f);
-    buf[*n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 /* ---- powerstat ---- */
@@ -173,7 +84,7 @@ static void powerstat_clearlinux(void **state)
     assert_int_equal(rows, 11);
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_powerstat, shared("other/powerstat-clearlinux-1915-rapl-partial.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, shared("other/powerstat-clearlinux-1915-rapl-partial.txt"), &o, &c), 0);
     /* "samples at 2.0 second intervals": pkg-0 x 2 s counted; Watts is that same sum */
     assert_near(sum(&c, NULL, 0), pkg0 * 2, 1e-9);
     assert_near(sum(&c, "package-0", 0), watts * 2, 1e-9);
@@ -193,7 +104,7 @@ static void check_battery(const char *path)
 {
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_powerstat, path, &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, path, &o, &c), 0);
     assert_int_equal(c.n, 5);
     assert_near(sum(&c, "system", 0), (8.93 + 9.48 + 10.44 + 12.12 + 6.58) * 2, 1e-9);
     assert_string_equal(c.r[0].comp, "system");
@@ -212,7 +123,7 @@ static void powerstat_midnight(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_powerstat, ps_file("midnight.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, ps_file("midnight.txt"), &o, &c), 0);
     assert_near(sum(&c, "package-0", 0), (20 + 22 + 24) * 2.0, 1e-9);
     assert_near(sum(&c, "package-1", 0), (15 + 16 + 17) * 2.0, 1e-9);
     assert_near(sum(&c, "dram-0", 0), (5 + 5 + 6) * 2.0, 1e-9);
@@ -227,7 +138,7 @@ static void powerstat_psys(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_powerstat, ps_file("psys.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, ps_file("psys.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), 20 + 22, 1e-9);
     assert_near(sum(&c, "psys", 0), 20 + 22, 1e-9);
     assert_near(sum(&c, "package-0", 1), 10 + 11, 1e-9);
@@ -239,7 +150,7 @@ static void powerstat_gap(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_powerstat, ps_file("gap.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, ps_file("gap.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), (5 + 6 + 7) * 2.0, 1e-9);
     assert_near(c.r[2].t0, T0 + 10, 1e-9);
     assert_near(c.r[2].t1, T0 + 12, 1e-9);
@@ -251,15 +162,15 @@ static void powerstat_interval(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_powerstat, ps_file("nopreamble.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, ps_file("nopreamble.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), (5 + 6) * 3.0, 1e-9);
     o = opts(T0, 1);
-    assert_int_equal(parse_ok(&ct_fmt_powerstat, ps_file("nopreamble.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, ps_file("nopreamble.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), 5 + 6, 1e-9);
     o = opts(T0, NAN);
     fails(&ct_fmt_powerstat, ps_file("single.txt"), &o, "single.txt:2: powerstat log has one sample");
     o = opts(T0, 4);
-    assert_int_equal(parse_ok(&ct_fmt_powerstat, ps_file("single.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, ps_file("single.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), 20, 1e-9);
 }
 
@@ -270,7 +181,7 @@ static void powerstat_truncated(void **state)
     long skipped = 0;
     struct ct_parse_opts o = opts(T0, NAN);
     o.skipped = &skipped;
-    assert_int_equal(parse_ok(&ct_fmt_powerstat, ps_file("truncated.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, ps_file("truncated.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), (8.93 + 9.48 + 10.44) * 2, 1e-9);
     assert_int_equal(skipped, 1);
 }
@@ -291,7 +202,7 @@ static void perf_sandmark(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_perf_stat, shared("other/perf-stat-sandmark-378-energy-pkg-system-wide.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_perf_stat, shared("other/perf-stat-sandmark-378-energy-pkg-system-wide.txt"), &o, &c), 0);
     assert_int_equal(c.n, 1);
     assert_string_equal(c.r[0].dev, "cpu");
     assert_near(c.r[0].j, 43.26, 0);
@@ -312,16 +223,16 @@ static void perf_ram_and_sockets(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_perf_stat, pf_file("ram-pkg.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_perf_stat, pf_file("ram-pkg.txt"), &o, &c), 0);
     assert_near(sum(&c, "cpu", 0), 52.37, 1e-12);
     assert_near(sum(&c, "dram", 0), 10.05, 1e-12);
     assert_near(c.r[0].t1 - c.r[0].t0, 2.002012345, 1e-6);
-    assert_int_equal(parse_ok(&ct_fmt_perf_stat, pf_file("per-socket.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_perf_stat, pf_file("per-socket.txt"), &o, &c), 0);
     assert_near(sum(&c, "package-0", 0), 21.63, 1e-12);
     assert_near(sum(&c, "package-1", 0), 20.10, 1e-12);
     assert_near(sum(&c, "dram-0", 0), 5.25, 1e-12);
     assert_near(sum(&c, "dram-1", 0), 4.75, 1e-12);
-    assert_int_equal(parse_ok(&ct_fmt_perf_stat, pf_file("started-on.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_perf_stat, pf_file("started-on.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), 43.26, 1e-12);
 }
 
@@ -331,7 +242,7 @@ static void perf_intervals(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_perf_stat, pf_file("interval.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_perf_stat, pf_file("interval.txt"), &o, &c), 0);
     assert_int_equal(count(&c, "cpu"), 3);
     assert_near(sum(&c, "cpu", 0), 21.25 + 22.75 + 20.00, 1e-12);
     assert_near(sum(&c, "dram", 0), 3.50 + 3.25 + 3.00, 1e-12);
@@ -346,7 +257,7 @@ static void perf_csv(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, 1.001041336);
-    assert_int_equal(parse_ok(&ct_fmt_perf_stat, pf_file("csv.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_perf_stat, pf_file("csv.txt"), &o, &c), 0);
     assert_near(sum(&c, "cpu", 0), 43.26, 1e-12);
 }
 
@@ -356,11 +267,11 @@ static void perf_psys_and_detail(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
-    assert_int_equal(parse_ok(&ct_fmt_perf_stat, pf_file("psys.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_perf_stat, pf_file("psys.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), 45, 1e-12);
     assert_near(sum(&c, "psys", 0), 45, 1e-12);
     assert_near(sum(&c, "cpu", 1), 30, 1e-12);
-    assert_int_equal(parse_ok(&ct_fmt_perf_stat, pf_file("cores-gpu.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_perf_stat, pf_file("cores-gpu.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), 30, 1e-12);
     assert_near(sum(&c, "cores", 1), 12, 1e-12);
     assert_near(sum(&c, "gfx", 1), 1.5, 1e-12);
@@ -374,7 +285,7 @@ static void perf_errors(void **state)
     fails(&ct_fmt_perf_stat, pf_file("no-elapsed.txt"), &o,
           "no-elapsed.txt:4: perf stat output has no \"seconds time elapsed\" line: pass --interval");
     o = opts(T0, 2);
-    assert_int_equal(parse_ok(&ct_fmt_perf_stat, pf_file("no-elapsed.txt"), &o, &c), 0);
+    assert_int_equal(rt_parse_ok(&ct_fmt_perf_stat, pf_file("no-elapsed.txt"), &o, &c), 0);
     assert_near(c.r[0].t1, T0 + 2, 0);
     o = opts(T0, NAN);
     fails(&ct_fmt_perf_stat, pf_file("not-counted.txt"), &o, "not-counted.txt:4: perf could not count power/energy-ram/ (<not counted>)");

@@ -13,53 +13,11 @@
 #include <string.h>
 
 #include "formats/format.h"
+#include "reading_testutil.h"
 
 extern const struct ct_format_ops ct_fmt_turbostat;
 
-/* cmocka's float macros work in float: too coarse for epoch seconds. */
-#define assert_near(a, b, eps)                                                                   \
-    do {                                                                                       \
-        double a_ = (a), b_ = (b);                                                             \
-        if (!(fabs(a_ - b_) <= (eps)))                                                         \
-            fail_msg("%s = %.9f, expected %.9f", #a, a_, b_);                                  \
-    } while (0)
-
 /* ---- collecting readings ---- */
-
-struct rd {
-    char dev[40], comp[16];
-    int detail;
-    double t0, t1, j, util;
-    long line;
-};
-
-struct col {
-    struct rd r[256];
-    size_t n;
-};
-
-static int collect(void *ud, const struct ct_reading *r, ct_err *e)
-{
-    struct col *c = ud;
-    (void)e;
-    if (c->n == sizeof c->r / sizeof *c->r)
-        return ct_errf(e, "too many readings");
-    struct rd *d = &c->r[c->n++];
-    snprintf(d->dev, sizeof d->dev, "%s", r->device);
-    snprintf(d->comp, sizeof d->comp, "%s", r->component);
-    d->detail = r->detail;
-    d->t0 = r->t0;
-    d->t1 = r->t1;
-    d->j = r->joules;
-    d->util = r->util;
-    d->line = r->line;
-    return 0;
-}
-
-static struct ct_parse_opts opts(double start, double interval)
-{
-    return (struct ct_parse_opts){.start = start, .interval = interval, .max_gap = NAN};
-}
 
 static char *path_of(const char *env, const char *rel)
 {
@@ -67,6 +25,16 @@ static char *path_of(const char *env, const char *rel)
     const char *root = getenv(env);
     snprintf(buf, sizeof buf, "%s/%s", root ? root : ".", rel);
     return buf;
+}
+
+static int parse(const char *path, const struct ct_parse_opts *o, struct col *c, ct_err *e)
+{
+    return rt_parse(&ct_fmt_turbostat, path, o, c, e);
+}
+
+static int parse_ok(const char *path, const struct ct_parse_opts *o, struct col *c)
+{
+    return rt_parse_ok(&ct_fmt_turbostat, path, o, c);
 }
 
 #define SHARED(rel) path_of("CT_SHARED", "fixtures/" rel)
@@ -86,57 +54,7 @@ static char *mine_path(const char *rel)
     return path_of("CT_SOURCE_ROOT", r);
 }
 
-static int parse(const char *path, const struct ct_parse_opts *o, struct col *c, ct_err *e)
-{
-    struct ct_input *in;
-    c->n = 0;
-    e->msg[0] = '\0';
-    if (ct_input_open(path, &in, e) < 0)
-        return -1;
-    struct ct_reading_sink sink = {.emit = collect, .ud = c};
-    int rc = ct_fmt_turbostat.parse(in, o, &sink, e);
-    ct_input_close(in);
-    return rc;
-}
-
-static int parse_ok(const char *path, const struct ct_parse_opts *o, struct col *c)
-{
-    ct_err e;
-    int rc = parse(path, o, c, &e);
-    if (rc < 0)
-        fprintf(stderr, "parse %s: %s\n", path, e.msg);
-    return rc;
-}
-
 /* Sum of joules of one device (NULL: all), counted (detail 0), detail (1) or both (-1). */
-static double sum(const struct col *c, const char *dev, int detail)
-{
-    double s = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if ((!dev || strcmp(c->r[i].dev, dev) == 0) && (detail < 0 || c->r[i].detail == detail))
-            s += c->r[i].j;
-    return s;
-}
-
-static size_t count(const struct col *c, const char *dev)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < c->n; i++)
-        k += strcmp(c->r[i].dev, dev) == 0;
-    return k;
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    static char buf[1 << 20];
-    *n = fread(buf, 1, sizeof buf - 1, f);
-    buf[*n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* ---- an independent reading of the xeon table: summary and package rows ---- */
 
 struct xeon {
