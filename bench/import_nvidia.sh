@@ -12,20 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log="$work/nvidia-smi.csv"
 
-# Best of N wall-clock runs, in seconds.
-best() {
-    local n=$1 b=1e9 t0 t1
-    shift
-    for _ in $(seq "$n"); do
-        t0=$(date +%s.%N)
-        "$@" >/dev/null
-        t1=$(date +%s.%N)
-        b=$(awk -v a="$t0" -v z="$t1" -v b="$b" 'BEGIN { d = z - a; print (d < b) ? d : b }')
-    done
-    echo "$b"
-}
-mbs() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+. "$(dirname "$0")/lib.sh"
 
 echo "== import: nvidia-smi --query-gpu log, 4 GPUs every second"
 samples=$("$build/bench/gen_nvidia_smi" "$log" $((mib * 1048576)) 4)

@@ -13,20 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log="$work/turbostat.log"
 
-# Best of N wall-clock runs, in seconds.
-best() {
-    local n=$1 b=1e9 t0 t1
-    shift
-    for _ in $(seq "$n"); do
-        t0=$(date +%s.%N)
-        "$@" >/dev/null
-        t1=$(date +%s.%N)
-        b=$(awk -v a="$t0" -v z="$t1" -v b="$b" 'BEGIN { d = z - a; print (d < b) ? d : b }')
-    done
-    echo "$b"
-}
-mbs() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+. "$(dirname "$0")/lib.sh"
 
 echo "== import: turbostat log, 2 packages x 16 CPUs, every second"
 intervals=$("$build/bench/gen_turbostat" "$log" $((mib * 1048576)) 2 16)

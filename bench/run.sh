@@ -9,21 +9,7 @@ bin="$build/src/co2tally"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# best of N wall-clock runs, in seconds
-best() {
-    local n=$1; shift
-    local best=""
-    for _ in $(seq "$n"); do
-        local t0 t1
-        t0=$(date +%s.%N)
-        "$@" >/dev/null || { echo "bench: failed: $*" >&2; exit 1; }
-        t1=$(date +%s.%N)
-        best=$(echo "$t0 $t1 ${best:-1e9}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
-    done
-    echo "$best"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b>0)?a/b:0}'; }
-peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+. "$(dirname "$0")/lib.sh"
 
 echo "== 1. estimate + report, a team file of 500 calculated platforms"
 {
