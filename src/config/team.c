@@ -235,6 +235,10 @@ void ct_team_free(struct ct_team *t)
         free(p->pue_source);
         free(p->chip);
         free(p->hours_basis);
+        free(p->provider);
+        for (size_t k = 0; k < p->naccounts; k++)
+            free(p->accounts[k]);
+        free(p->accounts);
         for (size_t h = 0; h < p->nhosts; h++)
             free(p->hosts[h]);
         free(p->hosts);
@@ -261,6 +265,40 @@ const struct ct_platform *ct_team_platform_of_host(const struct ct_team *t, cons
             if (strcmp(t->plat[i].hosts[h], host) == 0)
                 return &t->plat[i];
     return NULL;
+}
+
+/* The provider a provided platform claims rows of: its provider key, else the
+ * provider of its cloud location ("gcp:europe-west1" -> "gcp"). */
+static int claims_provider(const struct ct_platform *p, const char *provider)
+{
+    if (p->method != CT_METHOD_PROVIDED || !provider)
+        return 0;
+    if (p->provider)
+        return strcmp(p->provider, provider) == 0;
+    size_t n = strlen(provider);
+    return p->location && strncmp(p->location, provider, n) == 0 && p->location[n] == ':';
+}
+
+const struct ct_platform *ct_team_platform_of_provided(const struct ct_team *t,
+                                                       const char *provider,
+                                                       const char *account,
+                                                       const char *project)
+{
+    const struct ct_platform *any = NULL;
+    for (size_t i = 0; i < t->nplat; i++) {
+        const struct ct_platform *p = &t->plat[i];
+        if (!claims_provider(p, provider))
+            continue;
+        if (p->naccounts == 0) {
+            any = any ? any : p;
+            continue;
+        }
+        for (size_t k = 0; k < p->naccounts; k++)
+            if ((account && strcmp(p->accounts[k], account) == 0) ||
+                (project && project[0] && strcmp(p->accounts[k], project) == 0))
+                return p;
+    }
+    return any;
 }
 
 const char *ct_platform_location(const struct ct_team *t, const struct ct_platform *p)

@@ -25,11 +25,24 @@ struct ct_platform {
     double hours_per_year; /* per unit; computed from the keys below when not given */
     double hours_per_day, days_per_year, minutes_per_month; /* NAN unless given */
     char *hours_basis;     /* how hours_per_year was given, for --explain */
+    int calc_source;       /* enum ct_calc_source: which calculated records count */
     /* embodied emissions, for SCI (any method): both or neither */
     double embodied_kgco2e; /* per unit (count units, or each of hosts); NAN unless given */
     double lifetime_years;  /* the hardware's expected lifetime; NAN unless given */
+    /* provided platforms: the provider rows this platform claims */
+    char *provider;        /* "aws", "gcp", "azure"; NULL when not given (a provided
+                            * platform with a cloud location takes that provider) */
+    char **accounts;       /* accounts, projects or subscriptions claimed; none: all of
+                            * the provider's rows that no other platform claims */
+    size_t naccounts;
     int seen;              /* bit set of keys seen, for duplicate and missing checks */
 };
+
+/* A calculated platform is counted from one kind of calculated record: the team
+ * file's own parameters (`co2tally estimate`, source kind "estimate"), or cloud
+ * usage rows imported for it (`import --format usage --platform NAME`, source
+ * kind "usage"), never both: the other kind is an overlap. */
+enum ct_calc_source { CT_CALC_ESTIMATE = 0, CT_CALC_USAGE = 1 };
 
 struct ct_team {
     char *path;
@@ -49,6 +62,13 @@ void ct_team_free(struct ct_team *t);
 const struct ct_platform *ct_team_platform(const struct ct_team *t, const char *name);
 /* The platform whose hosts list holds host; NULL when none. */
 const struct ct_platform *ct_team_platform_of_host(const struct ct_team *t, const char *host);
+/* The platform that claims a provider's row: one whose accounts list names the
+ * row's account or project, else the one platform of that provider with no
+ * accounts list; NULL (unassigned) when none does. */
+const struct ct_platform *ct_team_platform_of_provided(const struct ct_team *t,
+                                                       const char *provider,
+                                                       const char *account,
+                                                       const char *project);
 /* The location a platform's energy is counted at: its own, else the team's. */
 const char *ct_platform_location(const struct ct_team *t, const struct ct_platform *p);
 
