@@ -125,9 +125,13 @@ static void test_by_platform(void **state)
 
     assert_float_equal(r.kgco2e, plain_kg + seen_kg, 1e-9);
     assert_float_equal(r.extrapolated, plain_kg + year_kg, 1e-9);
-    assert_float_equal(find(&r, "plain")->share, plain_kg / (plain_kg + seen_kg), 1e-12);
-    /* Largest first. */
-    assert_string_equal(r.groups[0].key, seen_kg > plain_kg ? "servers" : "plain");
+    /* Shares are of the extrapolated year; the observed share stays beside it. */
+    assert_float_equal(find(&r, "plain")->share, plain_kg / (plain_kg + year_kg), 1e-12);
+    assert_float_equal(find(&r, "plain")->share_observed, plain_kg / (plain_kg + seen_kg), 1e-12);
+    /* Largest extrapolated figure first. */
+    assert_string_equal(r.groups[0].key, year_kg > plain_kg ? "servers" : "plain");
+    /* Three units of the calculated platform: three units of device-time. */
+    assert_float_equal(find(&r, "plain")->units, 3, 0);
     ct_report_free(&r);
 }
 
@@ -147,6 +151,12 @@ static void test_by_month_sums(void **state)
     for (int i = 0; i < r.ngroups; i++)
         sum += r.groups[i].kgco2e;
     assert_float_equal(sum, p.kgco2e, 1e-9);
+    /* The months' extrapolated figures add up to the year's. */
+    double xsum = 0;
+    for (int i = 0; i < r.ngroups; i++)
+        xsum += r.groups[i].extrapolated;
+    assert_float_equal(xsum, p.extrapolated, 1e-9 * p.extrapolated);
+    assert_float_equal(r.extrapolated, p.extrapolated, 1e-9 * p.extrapolated);
     /* January: 31/365 of the calculated platform, plus the measured hours in January
      * (weeks 0, 2, 4: days 1-7, 15-21, 29-31 = 17 days). */
     double jan = 150 * 1.2 * SGP_2023 * 31 / 365 + 17 * 24 * 0.1 * 1.5 * FRA_2023;
@@ -253,7 +263,7 @@ static void test_provided(void **state)
     assert_int_equal(rep.providers[0].scopes, (1 << 1) | (1 << 2) | (1 << 3));
     int warned = 0;
     for (int i = 0; i < rep.nwarnings; i++)
-        warned |= strstr(rep.warnings[i], "platform 'cloud' is counted as provided") != NULL;
+        warned |= strstr(rep.warnings[i], "platform 'cloud' is counted from its provider's figures") != NULL;
     assert_true(warned);
     ct_report_free(&rep);
 
@@ -262,9 +272,13 @@ static void test_provided(void **state)
     ct_report_free(&rep);
     assert_int_equal(ct_report_build(L, &t, &(struct ct_report_opts){.from = from, .to = to, .by = CT_BY_MONTH, .market = 0, .scopes = 1 << 2}, &rep, &e), 0);
     assert_float_equal(rep.kgco2e, 600, 1e-9);
-    assert_int_equal(rep.ngroups, 6);
+    assert_int_equal(rep.ngroups, 12); /* every month of the period, with data or not */
     assert_float_equal(rep.groups[1].kgco2e, 100, 1e-9); /* February: one month's row */
     assert_float_equal(rep.groups[1].coverage, 1, 1e-12);
+    assert_float_equal(rep.groups[8].kgco2e, 0, 0);     /* September: nothing observed, */
+    assert_true(rep.groups[8].extrapolated > 0);          /* but its share of the year */
+    assert_int_equal(rep.noverlaps, 1);
+    assert_float_equal(rep.overlaps[0].energy_kwh, 1000, 1e-9);
     ct_report_free(&rep);
     tmpledger_close(&tl);
     ct_team_free(&t);

@@ -7,7 +7,7 @@
 #include "cmd/common.h"
 #include "core/strutil.h"
 #include "core/timeutil.h"
-#include "insight/insight.h"
+#include "cmd/document.h"
 
 static const char usage[] =
     "usage: co2tally advise [--year Y | --from DATE --to DATE] [--json] [-o FILE]\n"
@@ -85,7 +85,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     return 0;
 }
 
-static void render(const struct args *a, const struct ct_bundle *b, const struct ct_advice *adv,
+static void render(const struct args *a, const struct ct_report *b, const struct ct_advice *adv,
                    ct_buf *out)
 {
     if (a->json) {
@@ -94,12 +94,12 @@ static void render(const struct args *a, const struct ct_bundle *b, const struct
         return;
     }
     char f[11], t[11];
-    ct_fmt_date(b->r.from, f);
-    ct_fmt_date(b->r.to - 1, t);
-    ct_buf_printf(out, "co2tally advise%s%s, %s to %s\n\n", b->r.team[0] ? ": " : "", b->r.team, f, t);
+    ct_fmt_date(b->from, f);
+    ct_fmt_date(b->to - 1, t);
+    ct_buf_printf(out, "co2tally advise%s%s, %s to %s\n\n", b->team[0] ? ": " : "", b->team, f, t);
     ct_advice_text(adv, out);
-    for (int i = 0; i < b->r.nwarnings; i++)
-        ct_buf_printf(out, "%swarning: %s\n", i ? "" : "\n", b->r.warnings[i]);
+    for (int i = 0; i < b->nwarnings; i++)
+        ct_buf_printf(out, "%swarning: %s\n", i ? "" : "\n", b->warnings[i]);
 }
 
 static int run(const struct args *a, const struct ct_global *g, struct ct_team *t)
@@ -107,23 +107,15 @@ static int run(const struct args *a, const struct ct_global *g, struct ct_team *
     int64_t from = a->from, to = a->to;
     if (!a->have_from)
         ct_year_bounds((int)(a->year ? a->year : t->year ? t->year : ct_year_of(ct_now())), &from, &to);
-    struct ct_ledger_h L;
-    if (ct_cmd_ledger("advise", g, 1, &L))
+    struct ct_doc_opts o = {.report = {.from = from, .to = to, .by = CT_BY_PLATFORM},
+                            .advice = 1, .io = &a->o};
+    struct ct_report b;
+    if (ct_cmd_document("advise", g, t, &o, &b))
         return CT_EXIT_USER;
-    struct ct_bundle b;
-    ct_err e;
-    struct ct_report_opts o = {.from = from, .to = to, .by = CT_BY_PLATFORM};
-    int rc = ct_bundle_build(&L, t, &o, &b, &e);
-    ct_ledger_close(&L);
-    if (rc < 0)
-        return ct_fail(CT_EXIT_USER, "advise", "%s", e.msg);
-    struct ct_advice adv;
-    ct_advise(&b, t, &a->o, &adv);
     ct_buf out = {0};
-    render(a, &b, &adv, &out);
-    ct_advice_free(&adv);
-    ct_bundle_free(&b);
-    rc = ct_cmd_write("advise", a->out, out.p ? out.p : "", out.len);
+    render(a, &b, b.advice, &out);
+    ct_report_free(&b);
+    int rc = ct_cmd_write("advise", a->out, out.p ? out.p : "", out.len);
     ct_buf_free(&out);
     return rc;
 }

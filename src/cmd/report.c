@@ -6,7 +6,7 @@
 #include "cmd/common.h"
 #include "core/strutil.h"
 #include "core/timeutil.h"
-#include "insight/insight.h"
+#include "cmd/document.h"
 #include "report/render.h"
 #include "report/render_html.h"
 #include "report/sci.h"
@@ -131,32 +131,6 @@ static int parse_args(int argc, char **argv, struct args *a)
     return 0;
 }
 
-/* HTML, SCI and JSON (with advice): the report with its cross-tabs and findings. */
-static int run_extra(const struct args *a, struct ct_ledger_h *L, const struct ct_team *t,
-                     struct ct_report_opts *o)
-{
-    ct_buf b = {0};
-    ct_err e;
-    int rc;
-    if (a->sci && !a->scopes)
-        o->scopes = (1 << 1) | (1 << 2); /* providers' scope 3 holds embodied emissions: M is
-                                          * the team file's */
-    if (a->fmt == F_HTML)
-        rc = ct_html_report(L, t, o, ct_now(), a->sci ? a->per : 0, a->unit, &b, &e);
-    else if (a->sci)
-        rc = ct_sci_report(L, t, o, a->per, a->unit, a->fmt == F_JSON, &b, &e);
-    else
-        rc = ct_json_report_advised(L, t, o, a->explain, &b, &e);
-    ct_ledger_close(L);
-    if (rc < 0) {
-        ct_buf_free(&b);
-        return ct_fail(CT_EXIT_USER, "report", "%s", e.msg);
-    }
-    rc = ct_cmd_write("report", a->out, b.p ? b.p : "", b.len);
-    ct_buf_free(&b);
-    return rc;
-}
-
 static int run(const struct args *a, const struct ct_global *g, struct ct_team *t)
 {
     int64_t from = a->from, to = a->to;
@@ -164,28 +138,35 @@ static int run(const struct args *a, const struct ct_global *g, struct ct_team *
         long year = a->year ? a->year : t->year ? t->year : ct_year_of(ct_now());
         ct_year_bounds((int)year, &from, &to);
     }
-    struct ct_ledger_h L;
-    if (ct_cmd_ledger("report", g, 1, &L))
-        return CT_EXIT_USER;
+    struct ct_doc_opts o = {
+        .report = {.from = from, .to = to, .by = a->by, .market = a->market, .scopes = a->scopes},
+        .advice = a->fmt == F_HTML || a->fmt == F_JSON,
+        .sci_per = a->sci ? a->per : 0,
+        .sci_unit = a->unit,
+    };
+    if (a->sci && !a->scopes)
+        o.report.scopes = (1 << 1) | (1 << 2); /* providers' scope 3 holds embodied emissions:
+                                                * M is the team file's */
     struct ct_report r;
-    ct_err e;
-    struct ct_report_opts o = {.from = from, .to = to, .by = a->by, .market = a->market,
-                              .scopes = a->scopes};
-    if (a->fmt == F_HTML || a->fmt == F_JSON || a->sci)
-        return run_extra(a, &L, t, &o);
-    int rc = ct_report_build(&L, t, &o, &r, &e);
-    ct_ledger_close(&L);
-    if (rc < 0)
-        return ct_fail(CT_EXIT_USER, "report", "%s", e.msg);
+    if (ct_cmd_document("report", g, t, &o, &r))
+        return CT_EXIT_USER;
     ct_buf b = {0};
-    if (a->fmt == F_JSON)
+    if (a->fmt == F_HTML) {
+        struct ct_html_opts ho = {.generated = ct_now()};
+        ct_render_html(&r, &ho, &b);
+    } else if (a->sci && a->fmt == F_JSON) {
+        ct_sci_json(r.sci, &b);
+    } else if (a->sci) {
+        ct_sci_text(r.sci, &b);
+    } else if (a->fmt == F_JSON) {
         ct_render_json(&r, a->explain, &b);
-    else if (a->fmt == F_CSV)
+    } else if (a->fmt == F_CSV) {
         ct_render_csv(&r, &b);
-    else
+    } else {
         ct_render_table(&r, a->explain, &b);
+    }
     ct_report_free(&r);
-    rc = ct_cmd_write("report", a->out, b.p ? b.p : "", b.len);
+    int rc = ct_cmd_write("report", a->out, b.p ? b.p : "", b.len);
     ct_buf_free(&b);
     return rc;
 }

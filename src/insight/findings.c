@@ -6,22 +6,8 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "config/accounting.h"
 #include "insight/insight.h"
-
-static const char *kind_names[] = {"platform_share", "idle_gpu", "low_utilisation", "cleaner_region"};
-
-const char *ct_finding_kind_name(int kind)
-{
-    return kind >= 0 && kind < CT_FIND_KINDS ? kind_names[kind] : "?";
-}
-
-int ct_finding_kind_parse(const char *s)
-{
-    for (int i = 0; i < CT_FIND_KINDS; i++)
-        if (strcmp(s, kind_names[i]) == 0)
-            return i;
-    return -1;
-}
 
 void ct_insight_defaults(struct ct_insight_opts *o)
 {
@@ -48,7 +34,7 @@ static int is_cloud(const char *loc)
 }
 
 /* What a finding about platform `name` knows of the platform itself. */
-static void platform_facts(const struct ct_bundle *b, const struct ct_team *t, const char *name,
+static void platform_facts(const struct ct_report *b, const struct ct_team *t, const char *name,
                            struct ct_finding *f)
 {
     snprintf(f->platform, sizeof f->platform, "%s", name);
@@ -58,40 +44,54 @@ static void platform_facts(const struct ct_bundle *b, const struct ct_team *t, c
     const struct ct_platform *p = ct_team_platform(t, name);
     f->method = p ? p->method : CT_METHOD_MEASURED;
     f->cloud = p && (p->method == CT_METHOD_PROVIDED || is_cloud(ct_platform_location(t, p)));
-    for (int i = 0; i < b->r.ngroups; i++)
-        if (strcmp(b->r.groups[i].key, name) == 0) {
-            f->share = b->r.groups[i].share;
-            f->gpu_share = b->plat[i].kwh > 0 ? b->plat[i].gpu_kwh / b->plat[i].kwh : 0;
-            if (!p && strcmp(b->r.groups[i].method, "provided") == 0)
-                f->method = CT_METHOD_PROVIDED;
-        }
+    const struct ct_group *g = ct_report_platform(b, name);
+    if (g) {
+        f->share = g->share;
+        f->gpu_share = g->energy_kwh > 0 ? g->gpu_kwh / g->energy_kwh : 0;
+        if (!p && strcmp(g->method, "provided") == 0)
+            f->method = CT_METHOD_PROVIDED;
+    }
 }
 
-static void share_findings(const struct ct_bundle *b, const struct ct_team *t, struct ct_advice *a)
+/* Evidence built on a figure with too little data says so. */
+static void thin_note(struct ct_finding *f, int enough, const char *basis)
 {
-    for (int i = 0; i < b->r.ngroups; i++) {
-        const struct ct_group *g = &b->r.groups[i];
+    if (enough)
+        return;
+    size_t n = strlen(f->evidence);
+    snprintf(f->evidence + n, sizeof f->evidence - n, " (too little data for an interval%s%s: "
+             "a rough figure)", basis && basis[0] ? "; " : "", basis ? basis : "");
+}
+
+static void share_findings(const struct ct_report *b, const struct ct_team *t, struct ct_advice *a)
+{
+    for (int i = 0; i < b->nplats; i++) {
+        const struct ct_group *g = &b->plats[i];
+        if (g->nseries == 0)
+            continue;
         struct ct_finding f = {.kind = CT_FIND_SHARE};
         platform_facts(b, t, g->key, &f);
         f.kwh = g->energy_kwh;
         double scale = g->kgco2e > 0 ? g->extrapolated / g->kgco2e : 1;
         f.kwh_per_year = g->energy_kwh * scale * b->year_scale;
         f.kgco2e_per_year = g->extrapolated * b->year_scale;
-        snprintf(f.evidence, sizeof f.evidence, "%.1f %% of the team's kgCO2e: %.1f kgCO2e in the "
-                 "period (%s, coverage %.0f %%), %.1f kgCO2e a year extrapolated", g->share * 100,
-                 g->kgco2e, g->method, g->coverage * 100, f.kgco2e_per_year);
+        snprintf(f.evidence, sizeof f.evidence, "%.1f %% of the team's extrapolated kgCO2e: %.1f "
+                 "kgCO2e a year extrapolated from %.1f kgCO2e observed in the period (%s, coverage "
+                 "%.0f %%)", g->share * 100, f.kgco2e_per_year, g->kgco2e, g->method,
+                 g->coverage * 100);
+        thin_note(&f, g->has_interval, g->basis);
         ct_finding_add(a, &f);
     }
 }
 
 /* A GPU's figures scaled from its covered time to the period, then to a year. */
-static double gpu_scale(const struct ct_bundle *b, const struct ct_gpu_use *u)
+static double gpu_scale(const struct ct_report *b, const struct ct_gpu_use *u)
 {
-    double period = (double)(b->r.to - b->r.from);
+    double period = (double)(b->to - b->from);
     return u->covered_s > 0 ? period / u->covered_s * b->year_scale : 0;
 }
 
-static void idle_gpu_findings(const struct ct_bundle *b, const struct ct_team *t,
+static void idle_gpu_findings(const struct ct_report *b, const struct ct_team *t,
                               const struct ct_insight_opts *o, struct ct_advice *a)
 {
     for (int i = 0; i < b->ngpus; i++) {
@@ -115,18 +115,20 @@ static void idle_gpu_findings(const struct ct_bundle *b, const struct ct_team *t
                  u->covered_s / 3600, o->idle_util * 100, f.kwh, 100 * u->idle_kwh / u->kwh, u->kwh,
                  u->idle_s > 0 ? u->idle_kwh * 3.6e6 / u->idle_s : 0, f.hours_per_year,
                  f.kwh_per_year, f.kgco2e_per_year);
+        thin_note(&f, u->has_interval, NULL);
         ct_finding_add(a, &f);
     }
 }
 
 /* Calculated platforms: the utilisation the team file gives. */
-static void low_util_platforms(const struct ct_bundle *b, const struct ct_team *t,
+static void low_util_platforms(const struct ct_report *b, const struct ct_team *t,
                                const struct ct_insight_opts *o, struct ct_advice *a)
 {
-    for (int i = 0; i < b->r.ngroups; i++) {
-        const struct ct_group *g = &b->r.groups[i];
+    for (int i = 0; i < b->nplats; i++) {
+        const struct ct_group *g = &b->plats[i];
         const struct ct_platform *p = ct_team_platform(t, g->key);
-        if (!p || p->method != CT_METHOD_CALCULATED || !(p->utilisation < o->low_util))
+        if (!p || p->method != CT_METHOD_CALCULATED || p->calc_source != CT_CALC_ESTIMATE ||
+            g->nseries == 0 || !(p->utilisation < o->low_util))
             continue;
         struct ct_finding f = {.kind = CT_FIND_LOW_UTIL};
         platform_facts(b, t, g->key, &f);
@@ -144,10 +146,10 @@ static void low_util_platforms(const struct ct_bundle *b, const struct ct_team *
 }
 
 /* Measured hosts: the ledger's mean utilisation over the devices that report one. */
-static void low_util_hosts(const struct ct_bundle *b, const struct ct_team *t,
+static void low_util_hosts(const struct ct_report *b, const struct ct_team *t,
                            const struct ct_insight_opts *o, struct ct_advice *a)
 {
-    double period = (double)(b->r.to - b->r.from);
+    double period = (double)(b->to - b->from);
     for (int i = 0; i < b->nhosts; i++) {
         const struct ct_host_use *h = &b->hosts[i];
         if (!(h->util_cov_s > 0) || !(h->util_s / h->util_cov_s < o->low_util))
@@ -166,19 +168,25 @@ static void low_util_hosts(const struct ct_bundle *b, const struct ct_team *t,
                  "over %.1f h measured on %d device(s), %.2f kWh; about %.1f kgCO2e a year",
                  h->host, f.util * 100, o->low_util * 100, f.hours, h->ndevices, h->kwh,
                  f.kgco2e_per_year);
+        thin_note(&f, h->enough, NULL);
         ct_finding_add(a, &f);
     }
 }
 
-static void region_findings(const struct ct_bundle *b, const struct ct_team *t,
+static void region_findings(const struct ct_report *b, const struct ct_team *t,
                             const struct ct_insight_opts *o, struct ct_advice *a)
 {
-    int year = ct_year_of(b->r.from);
-    for (int i = 0; i < b->r.ngroups; i++) {
-        const struct ct_group *g = &b->r.groups[i];
+    int year = ct_year_of(b->from);
+    for (int i = 0; i < b->nplats; i++) {
+        const struct ct_group *g = &b->plats[i];
         const struct ct_platform *p = ct_team_platform(t, g->key);
-        const char *loc = p ? ct_platform_location(t, p) : NULL;
-        if (!p || p->method == CT_METHOD_PROVIDED || !is_cloud(loc) || !(g->kgco2e > 0))
+        struct ct_acct rule;
+        ct_err e;
+        if (!p || p->method == CT_METHOD_PROVIDED || !(g->kgco2e > 0) ||
+            ct_acct_lookup(t, p, NULL, year, &rule, &e) < 0)
+            continue;
+        const char *loc = rule.location;
+        if (!is_cloud(loc))
             continue;
         struct ct_finding f = {.kind = CT_FIND_REGION};
         platform_facts(b, t, g->key, &f);
@@ -207,7 +215,7 @@ static int cmp_findings(const void *x, const void *y)
     return c ? c : a->kind - b->kind;
 }
 
-void ct_findings(const struct ct_bundle *b, const struct ct_team *t, const struct ct_insight_opts *o,
+void ct_findings(const struct ct_report *b, const struct ct_team *t, const struct ct_insight_opts *o,
                  struct ct_advice *a)
 {
     share_findings(b, t, a);
@@ -218,7 +226,7 @@ void ct_findings(const struct ct_bundle *b, const struct ct_team *t, const struc
     /* The platforms' shares first, biggest lever first; then the rest by size. */
     if (a->nf)
         qsort(a->f, (size_t)a->nf, sizeof *a->f, cmp_findings);
-    a->total_per_year = b->r.extrapolated * b->year_scale;
-    a->from = b->r.from;
-    a->to = b->r.to;
+    a->total_per_year = b->extrapolated * b->year_scale;
+    a->from = b->from;
+    a->to = b->to;
 }

@@ -8,17 +8,6 @@
 
 #include "insight/insight.h"
 
-const char *ct_effort_name(int effort)
-{
-    return effort == CT_EFFORT_LOW ? "low" : effort == CT_EFFORT_MEDIUM ? "medium" : "high";
-}
-
-const char *ct_quadrant_name(int q)
-{
-    static const char *names[] = {"quick win", "major project", "fill-in", "thankless"};
-    return q >= 0 && q < 4 ? names[q] : "?";
-}
-
 /* Does the lower-cased name hold any word of the comma list? */
 static int name_has(const char *name, const char *list)
 {
@@ -160,7 +149,7 @@ void ct_recommend(struct ct_advice *a, const struct ct_measure *playbook, int n)
         qsort(a->rec, (size_t)a->nrec, sizeof *a->rec, cmp_recs);
 }
 
-void ct_advise(const struct ct_bundle *b, const struct ct_team *t, const struct ct_insight_opts *o,
+void ct_advise(const struct ct_report *b, const struct ct_team *t, const struct ct_insight_opts *o,
                struct ct_advice *a)
 {
     memset(a, 0, sizeof *a);
@@ -172,9 +161,3 @@ void ct_advise(const struct ct_bundle *b, const struct ct_team *t, const struct 
     ct_recommend(a, ct_playbook, ct_playbook_n);
 }
 
-void ct_advice_free(struct ct_advice *a)
-{
-    free(a->f);
-    free(a->rec);
-    memset(a, 0, sizeof *a);
-}

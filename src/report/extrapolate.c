@@ -1,85 +1,69 @@
-/* Extrapolation to the whole period with a block bootstrap over weeks.
+/* Joint bootstrap weights over weeks (model.h).
  *
- * The point estimate is a ratio estimator: observed kgCO2e per covered
- * device-second, times the device-seconds in the period. Weeks are the blocks, so
- * the day-of-week pattern (idle weekends) stays inside each resampled unit. Every
- * group is resampled with the same fixed seed, so groups with the same observed
- * weeks draw the same weeks: summing their replicates gives a joint bootstrap of
- * the total. */
+ * A series' figure for the period is a ratio estimator: observed kgCO2e per
+ * covered unit-second, times the unit-seconds of the period. Its uncertainty
+ * comes from resampling weeks, the blocks that keep the weekday and weekend
+ * pattern together. The resampling is a Bayesian bootstrap (Rubin, 1981):
+ * replicate b weighs week k by an Exp(1) draw, which is the classical
+ * bootstrap's multinomial counts made smooth. Two properties matter here:
+ *   - every series of a report sees the same weights, so the replicates of a
+ *     sum of series are the sums of their replicates (a joint bootstrap), and
+ *     the interval of a group is never a sum of intervals;
+ *   - every week keeps a positive weight, so a series observed in a few weeks
+ *     never draws a replicate with no data (the classical bootstrap over the
+ *     period's weeks would, and would need a rule for it).
+ * The seed is fixed, so every run prints the same interval. */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/rng.h"
 #include "report/model.h"
 
-static int cmp_double(const void *a, const void *b)
+int ct_boot_init(struct ct_boot *bt, int nweeks, ct_err *e)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Linear interpolation between order statistics (Hyndman and Fan type 7). */
-static double percentile(const double *sorted, int n, double p)
-{
-    double h = (n - 1) * p;
-    int i = (int)floor(h);
-    if (i >= n - 1)
-        return sorted[n - 1];
-    return sorted[i] + (h - i) * (sorted[i + 1] - sorted[i]);
-}
-
-static void fill(double *reps, double v)
-{
-    if (reps)
-        for (int b = 0; b < CT_BOOT_REPLICATES; b++)
-            reps[b] = v;
-}
-
-void ct_extrapolate(const double *kg, const double *cov, int nblocks, double cap_total,
-                    double *est, double *lo, double *hi, double *reps)
-{
-    double skg = 0, scov = 0;
-    int *obs = malloc(sizeof *obs * (size_t)(nblocks > 0 ? nblocks : 1));
-    double *draws = malloc(sizeof *draws * CT_BOOT_REPLICATES);
-    if (!obs || !draws)
-        abort();
-    int nobs = 0;
-    for (int i = 0; i < nblocks; i++) {
-        if (cov[i] <= 0)
-            continue;
-        obs[nobs++] = i;
-        skg += kg[i];
-        scov += cov[i];
-    }
-    if (nobs == 0 || scov >= cap_total * (1 - 1e-12)) {
-        /* No data, or the whole period is covered: nothing to extrapolate. */
-        *est = *lo = *hi = skg;
-        fill(reps, skg);
-        free(obs);
-        free(draws);
-        return;
-    }
-    *est = skg / scov * cap_total;
+    bt->nweeks = nweeks > 0 ? nweeks : 1;
+    bt->w = malloc(sizeof *bt->w * (size_t)bt->nweeks * CT_BOOT_REPLICATES);
+    if (!bt->w)
+        return ct_errf(e, "out of memory for the bootstrap weights");
     ct_rng rng = {CT_BOOT_SEED};
-    for (int b = 0; b < CT_BOOT_REPLICATES; b++) {
-        double s1 = 0, s2 = 0;
-        for (int k = 0; k < nobs; k++) {
-            int j = obs[ct_rng_below(&rng, (uint32_t)nobs)];
-            s1 += kg[j];
-            s2 += cov[j];
-        }
-        draws[b] = s1 / s2 * cap_total;
+    for (size_t i = 0; i < (size_t)bt->nweeks * CT_BOOT_REPLICATES; i++) {
+        /* u in (0, 1]: 53 random bits, never 0, so the log is finite */
+        double u = ((double)(ct_rng_next(&rng) >> 11) + 1.0) / 9007199254740992.0;
+        bt->w[i] = -log(u);
     }
-    if (reps)
-        memcpy(reps, draws, sizeof *draws * CT_BOOT_REPLICATES);
-    qsort(draws, CT_BOOT_REPLICATES, sizeof *draws, cmp_double);
-    *lo = percentile(draws, CT_BOOT_REPLICATES, 0.025);
-    *hi = percentile(draws, CT_BOOT_REPLICATES, 0.975);
-    /* A constant series gives identical replicates; keep the interval exactly
-     * zero-width around the estimate rather than off by rounding. */
-    if (*hi - *lo <= 1e-12 * fabs(*est))
-        *lo = *hi = *est;
-    free(obs);
-    free(draws);
+    return 0;
+}
+
+void ct_boot_free(struct ct_boot *bt)
+{
+    free(bt->w);
+    bt->w = NULL;
+    bt->nweeks = 0;
+}
+
+void ct_boot_series(const struct ct_boot *bt, const double *kg, const double *cov, double cap,
+                    double *reps)
+{
+    int obs[4096], nobs = 0;
+    int big = bt->nweeks > (int)(sizeof obs / sizeof *obs);
+    for (int k = 0; k < bt->nweeks && !big; k++)
+        if (cov[k] > 0)
+            obs[nobs++] = k;
+    for (int b = 0; b < CT_BOOT_REPLICATES; b++) {
+        const double *w = bt->w + (size_t)b * (size_t)bt->nweeks;
+        double s1 = 0, s2 = 0;
+        if (big) {
+            for (int k = 0; k < bt->nweeks; k++)
+                if (cov[k] > 0) {
+                    s1 += w[k] * kg[k];
+                    s2 += w[k] * cov[k];
+                }
+        } else {
+            for (int i = 0; i < nobs; i++) {
+                s1 += w[obs[i]] * kg[obs[i]];
+                s2 += w[obs[i]] * cov[obs[i]];
+            }
+        }
+        reps[b] = s2 > 0 ? s1 / s2 * cap : 0;
+    }
 }

@@ -1,7 +1,9 @@
-/* Builds the report model in one pass over the ledger's daily energy sums. */
+/* Builds the report document: the energy pass over the ledger's daily sums,
+ * the provided pass, then the series extrapolated and summed (model_series.c). */
 #include "report/model.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,7 @@
 #include "core/strutil.h"
 #include "core/timeutil.h"
 #include "report/model_int.h"
-
+#include "report/sci.h"
 
 static const char *by_names[] = {"platform", "host", "device", "month", "method"};
 
@@ -26,363 +28,533 @@ const char *ct_group_by_name(int by)
     return by >= 0 && by < 5 ? by_names[by] : "?";
 }
 
-void ct_model_warn(struct ct_report *r, const char *msg)
+void ct_model_warn(struct ct_report *r, const char *fmt, ...)
 {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     for (int i = 0; i < r->nwarnings; i++)
         if (strcmp(r->warnings[i], msg) == 0)
             return;
     char **w = realloc(r->warnings, sizeof *w * (size_t)(r->nwarnings + 1));
-    if (!w)
-        abort();
+    char *m = strdup(msg);
+    if (!w || !m) { /* a warning lost to memory pressure is not worth failing for */
+        free(m);
+        if (w)
+            r->warnings = w;
+        return;
+    }
     r->warnings = w;
-    r->warnings[r->nwarnings++] = ct_strdup(msg);
+    r->warnings[r->nwarnings++] = m;
 }
 
-static const struct ct_platform *platform_of(struct ctx *c, const struct ct_energy_day *d)
+static int oom(struct ctx *c)
 {
-    if (d->platform[0])
-        return ct_team_platform(c->t, d->platform);
+    if (!c->failed)
+        ct_errf(c->e, "out of memory building the report");
+    c->failed = 1;
+    return -1;
+}
+
+/* ---- platform rows ---- */
+
+static int add_plat_row(struct ctx *c, const char *name, const struct ct_platform *p)
+{
+    struct ct_report *r = c->r;
+    struct ct_group *g = realloc(r->plats, sizeof *g * (size_t)(r->nplats + 1));
+    if (!g)
+        return oom(c);
+    r->plats = g;
+    g = &r->plats[r->nplats];
+    memset(g, 0, sizeof *g);
+    snprintf(g->key, sizeof g->key, "%s", name);
+    g->in_team = p != NULL;
+    if (p) {
+        snprintf(g->method, sizeof g->method, "%s", ct_method_name(p->method));
+        g->hosts_listed = (int)p->nhosts;
+    }
+    return r->nplats++;
+}
+
+int ct_model_plat_row(struct ctx *c, const char *name)
+{
+    struct ct_report *r = c->r;
+    if (c->last_row >= 0 && c->last_row < r->nplats && strcmp(r->plats[c->last_row].key, name) == 0)
+        return c->last_row;
+    for (int i = 0; i < r->nplats; i++)
+        if (strcmp(r->plats[i].key, name) == 0)
+            return c->last_row = i;
+    if (strcmp(name, CT_UNASSIGNED) != 0 && strcmp(name, CT_UNASSIGNED_PROVIDED) != 0)
+        ct_model_warn(r, "the ledger holds figures for platform '%s', which the team file does "
+                      "not define; they are shown under that name (add a [platform %s] section "
+                      "to say how to count them)", name, name);
+    int i = add_plat_row(c, name, NULL);
+    return i < 0 ? i : (c->last_row = i);
+}
+
+/* The team platform of a platform row, or NULL. */
+static const struct ct_platform *team_plat(const struct ctx *c, int plat)
+{
+    return plat < (int)c->t->nplat ? &c->t->plat[plat] : NULL;
+}
+
+/* ---- accounting ---- */
+
+int ct_model_use(struct ctx *c, int plat, const char *row_loc, int year)
+{
+    const char *loc = row_loc ? row_loc : "";
+    for (int i = c->nrules - 1; i >= 0; i--)
+        if (c->rules[i].plat == plat && c->rules[i].year == year && strcmp(c->rules[i].loc, loc) == 0)
+            return c->rules[i].use;
+    struct ct_acct rule;
+    const struct ct_platform *p = team_plat(c, plat);
+    if (ct_acct_lookup(c->t, p, loc, year, &rule, c->e) < 0) {
+        c->failed = 1;
+        return -1;
+    }
+    if (rule.f.note[0])
+        ct_model_warn(c->r, "%s: %s", rule.location, rule.f.note);
+    if (rule.pue_defaulted)
+        ct_model_warn(c->r, "platform '%s' gives no pue; 1.0 used (device energy only)",
+                      c->r->plats[plat].key);
+    int use = -1;
+    for (int i = 0; i < c->nuses && use < 0; i++)
+        if (c->uses[i].f.year_asked == year && c->uses[i].pue == rule.pue &&
+            strcmp(c->uses[i].f.code, rule.location) == 0)
+            use = i;
+    if (use < 0) {
+        struct ct_factor_use *u = realloc(c->uses, sizeof *u * (size_t)(c->nuses + 1));
+        if (!u)
+            return oom(c);
+        c->uses = u;
+        snprintf(rule.f.code, sizeof rule.f.code, "%s", rule.location); /* as configured */
+        c->uses[c->nuses] = (struct ct_factor_use){.f = rule.f, .pue = rule.pue,
+                                                   .pue_source = rule.pue_source};
+        use = c->nuses++;
+    }
+    struct rkey *k = realloc(c->rules, sizeof *k * (size_t)(c->nrules + 1));
+    if (!k)
+        return oom(c);
+    c->rules = k;
+    k = &c->rules[c->nrules++];
+    *k = (struct rkey){.plat = plat, .year = year, .use = use};
+    snprintf(k->loc, sizeof k->loc, "%s", loc);
+    return use;
+}
+
+/* ---- one method per platform ---- */
+
+static const char *kind_what(int kind, int method)
+{
+    switch (kind) {
+    case SK_ESTIMATE: return "estimate";
+    case SK_USAGE: return "usage rows";
+    case SK_PROVIDED: return "provided figures";
+    default: return method == CT_METHOD_MEASURED ? "measured energy" : "sensor estimates";
+    }
+}
+
+static void overlap_warning(struct ctx *c, const struct ct_platform *p, int kind)
+{
+    const char *n = p->name;
+    struct ct_report *r = c->r;
+    if (kind == SK_ESTIMATE && p->method == CT_METHOD_CALCULATED)
+        ct_model_warn(r, "platform '%s' is counted from usage rows (source = usage), but the "
+                      "ledger also holds a team-file estimate for it: left out, never added; run "
+                      "`co2tally estimate` to remove it", n);
+    else if (kind == SK_ESTIMATE)
+        ct_model_warn(r, "platform '%s' is %s, but the ledger still holds an estimate for it from "
+                      "when it was calculated: left out, never added; run `co2tally estimate` to "
+                      "remove stale estimates", n, ct_method_name(p->method));
+    else if (kind == SK_USAGE && p->method == CT_METHOD_CALCULATED)
+        ct_model_warn(r, "platform '%s' is estimated from its team-file parameters, but the ledger "
+                      "also holds usage rows imported for it: left out, never added; set `source "
+                      "= usage` in [platform %s] to count the usage rows instead", n, n);
+    else if (kind == SK_PROVIDED)
+        ct_model_warn(r, "platform '%s' is %s, but the ledger holds providers' figures for it: "
+                      "left out, never added; give those rows a platform with method = provided "
+                      "and provider = ...", n, ct_method_name(p->method));
+    else if (p->method == CT_METHOD_PROVIDED)
+        ct_model_warn(r, "platform '%s' is counted from its provider's figures, but the ledger "
+                      "also holds %s for it: left out, never added", n, kind_what(kind, 0));
+    else
+        ct_model_warn(r, "platform '%s' is %s, but the ledger also holds %s for it: left out, "
+                      "never added; make it method = measured with its hosts to count them", n,
+                      ct_method_name(p->method), kind_what(kind, CT_METHOD_MEASURED));
+}
+
+static int accepted(const struct ct_platform *p, int kind)
+{
+    switch (p->method) {
+    case CT_METHOD_MEASURED: return kind == SK_SENSOR;
+    case CT_METHOD_PROVIDED: return kind == SK_PROVIDED;
+    default: return kind == (p->calc_source == CT_CALC_USAGE ? SK_USAGE : SK_ESTIMATE);
+    }
+}
+
+int ct_model_accepts(struct ctx *c, int plat, int kind, double kwh, double kg)
+{
+    const struct ct_platform *p = team_plat(c, plat);
+    if (!p || accepted(p, kind))
+        return 1;
+    struct ct_report *r = c->r;
+    const char *what = kind_what(kind, p->method == CT_METHOD_MEASURED ? 1 : 0);
+    int i;
+    for (i = 0; i < r->noverlaps; i++)
+        if (strcmp(r->overlaps[i].platform, p->name) == 0 && strcmp(r->overlaps[i].what, what) == 0)
+            break;
+    if (i == r->noverlaps) {
+        struct ct_overlap *o = realloc(r->overlaps, sizeof *o * (size_t)(r->noverlaps + 1));
+        if (!o)
+            return oom(c), 0;
+        r->overlaps = o;
+        memset(&o[i], 0, sizeof o[i]);
+        snprintf(o[i].platform, sizeof o[i].platform, "%s", p->name);
+        snprintf(o[i].what, sizeof o[i].what, "%s", what);
+        o[i].energy_kwh = kind == SK_PROVIDED ? NAN : 0;
+        r->noverlaps++;
+        overlap_warning(c, p, kind);
+    }
+    if (kind != SK_PROVIDED)
+        r->overlaps[i].energy_kwh += kwh;
+    r->overlaps[i].kgco2e += kg;
+    return 0;
+}
+
+/* ---- series ---- */
+
+static size_t hash_key(int plat, const char *host, const char *device, const char *component,
+                       int method, int kind)
+{
+    uint64_t h = 1469598103934665603ull;
+    const char *parts[] = {host, device, component};
+    for (int i = 0; i < 3; i++) {
+        for (const char *p = parts[i]; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ull;
+        h = (h ^ 0x1f) * 1099511628211ull;
+    }
+    h ^= (uint64_t)plat * 0x9E3779B97F4A7C15ull + (uint64_t)(method * 8 + kind);
+    h *= 1099511628211ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static int same(const struct series *s, int plat, const char *host, const char *device,
+                const char *component, int method, int kind)
+{
+    return s->plat == plat && s->method == method && s->kind == kind &&
+           strcmp(s->host, host) == 0 && strcmp(s->device, device) == 0 &&
+           strcmp(s->component, component) == 0;
+}
+
+struct series *ct_model_find(struct ctx *c, int plat, const char *host, const char *device,
+                             const char *component, int method, int kind)
+{
+    if (!c->capslot)
+        return NULL;
+    size_t m = c->capslot - 1, i = hash_key(plat, host, device, component, method, kind) & m;
+    for (; c->slot[i]; i = (i + 1) & m) {
+        struct series *s = &c->ser[c->slot[i] - 1];
+        if (same(s, plat, host, device, component, method, kind))
+            return s;
+    }
+    return NULL;
+}
+
+static int rehash(struct ctx *c)
+{
+    size_t cap = c->capslot ? c->capslot * 2 : 256;
+    size_t *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (size_t k = 0; k < c->nser; k++) {
+        const struct series *s = &c->ser[k];
+        size_t i = hash_key(s->plat, s->host, s->device, s->component, s->method, s->kind) & (cap - 1);
+        while (slot[i])
+            i = (i + 1) & (cap - 1);
+        slot[i] = k + 1;
+    }
+    free(c->slot);
+    c->slot = slot;
+    c->capslot = cap;
+    return 0;
+}
+
+struct series *ct_model_series(struct ctx *c, int plat, const char *host, const char *device,
+                               const char *component, int method, int kind, double units)
+{
+    struct series *s = ct_model_find(c, plat, host, device, component, method, kind);
+    if (s)
+        return s;
+    if ((c->nser + 1) * 2 > c->capslot && rehash(c) < 0)
+        return oom(c), NULL;
+    if (c->nser == c->capser) {
+        size_t cap = c->capser ? c->capser * 2 : 64;
+        struct series *n = realloc(c->ser, sizeof *n * cap);
+        if (!n)
+            return oom(c), NULL;
+        c->ser = n;
+        c->capser = cap;
+    }
+    s = &c->ser[c->nser];
+    memset(s, 0, sizeof *s);
+    int nm = c->r->nmonths;
+    s->kg_w = calloc((size_t)(2 * c->nweeks + 2 * nm), sizeof(double));
+    s->host = strdup(host);
+    s->device = strdup(device);
+    s->component = strdup(component);
+    if (!s->kg_w || !s->host || !s->device || !s->component) {
+        free(s->kg_w);
+        free(s->host);
+        free(s->device);
+        free(s->component);
+        return oom(c), NULL;
+    }
+    s->cov_w = s->kg_w + c->nweeks;
+    s->kg_m = s->cov_w + c->nweeks;
+    s->cov_m = s->kg_m + nm;
+    s->plat = plat;
+    s->method = method;
+    s->kind = kind;
+    s->units = units;
+    size_t m = c->capslot - 1, i = hash_key(plat, host, device, component, method, kind) & m;
+    while (c->slot[i])
+        i = (i + 1) & m;
+    c->slot[i] = ++c->nser;
+    return s;
+}
+
+int ct_model_week(const struct ctx *c, int64_t day)
+{
+    int w = (int)((day - c->r->from) / WEEK);
+    return w < 0 ? 0 : w >= c->nweeks ? c->nweeks - 1 : w;
+}
+
+int ct_model_month(const struct ctx *c, int64_t day)
+{
+    int y, m, d;
+    ct_civil_from_days(ct_floor(day, CT_DAY) / CT_DAY, &y, &m, &d);
+    int i = (y - c->y0) * 12 + (m - c->m0);
+    return i < 0 ? 0 : i >= c->r->nmonths ? c->r->nmonths - 1 : i;
+}
+
+void ct_model_add(struct ctx *c, struct series *s, int64_t day, double kg, double kwh,
+                  double cov_s, int use)
+{
+    int w = ct_model_week(c, day), m = ct_model_month(c, day);
+    double cov = cov_s * s->units;
+    s->kg_w[w] += kg;
+    s->cov_w[w] += cov;
+    s->kg_m[m] += kg;
+    s->cov_m[m] += cov;
+    s->kg += kg;
+    s->kwh += kwh;
+    s->cov_s += cov;
+    if (use < 0)
+        return;
+    for (int i = s->nuses - 1; i >= 0; i--)
+        if (s->uses[i].use == use) {
+            s->uses[i].kwh += kwh;
+            s->uses[i].kg += kg;
+            return;
+        }
+    struct suse *u = realloc(s->uses, sizeof *u * (size_t)(s->nuses + 1));
+    if (!u) {
+        oom(c);
+        return;
+    }
+    s->uses = u;
+    s->uses[s->nuses++] = (struct suse){use, kwh, kg};
+}
+
+/* ---- the energy pass ---- */
+
+static int plat_of_day(struct ctx *c, const struct ct_energy_day *d)
+{
+    if (d->platform[0]) {
+        const struct ct_platform *p = ct_team_platform(c->t, d->platform);
+        return p ? (int)(p - c->t->plat) : ct_model_plat_row(c, d->platform);
+    }
     if (strcmp(c->last_host, d->host) != 0) {
         snprintf(c->last_host, sizeof c->last_host, "%s", d->host);
         c->last_plat = ct_team_platform_of_host(c->t, d->host);
     }
-    return c->last_plat;
+    return c->last_plat ? (int)(c->last_plat - c->t->plat) : ct_model_plat_row(c, CT_UNASSIGNED);
 }
 
-/* PUE: the platform's own, else the provider's for a cloud location, else 1. */
-static double pue_of(struct ctx *c, const struct ct_platform *p, const char *loc, const char **src)
+static int kind_of(const char *source_kind)
 {
-    double pue;
-    if (p && !isnan(p->pue)) {
-        *src = p->pue_source;
-        return p->pue;
-    }
-    if (ct_pue_lookup(loc, &pue, src, NULL) == 0)
-        return pue;
-    char msg[256];
-    snprintf(msg, sizeof msg, "platform '%s' gives no pue; 1.0 used (device energy only)",
-             p ? p->name : UNASSIGNED);
-    ct_model_warn(c->r, msg);
-    *src = "none given";
-    return 1.0;
-}
-
-static struct ct_factor_use *factor_for(struct ctx *c, const struct ct_platform *p, int year)
-{
-    const char *loc = p ? ct_platform_location(c->t, p) : c->t->country;
-    if (!loc)
-        loc = "WORLD";
-    const char *psrc;
-    double pue = pue_of(c, p, loc, &psrc);
-    for (int i = 0; i < c->ncache; i++) {
-        struct ct_factor_use *u = &c->cache[i];
-        if (u->f.year_asked == year && u->pue == pue && strcmp(u->f.code, loc) == 0)
-            return u;
-    }
-    struct ct_factor f;
-    if (ct_factor_lookup(loc, year, &f, c->e) < 0)
-        return NULL;
-    snprintf(f.code, sizeof f.code, "%s", loc); /* cache by the name as configured */
-    if (f.note[0]) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%s: %s", loc, f.note);
-        ct_model_warn(c->r, msg);
-    }
-    struct ct_factor_use *u = realloc(c->cache, sizeof *u * (size_t)(c->ncache + 1));
-    if (!u)
-        abort();
-    c->cache = u;
-    u = &c->cache[c->ncache++];
-    *u = (struct ct_factor_use){.f = f, .pue = pue, .pue_source = psrc};
-    return u;
-}
-
-static void group_key(struct ctx *c, const struct ct_energy_day *d, const struct ct_platform *p,
-                      char *key, size_t n)
-{
-    switch (c->r->by) {
-    case CT_BY_PLATFORM: snprintf(key, n, "%s", p ? p->name : d->platform[0] ? d->platform : UNASSIGNED); break;
-    case CT_BY_HOST: snprintf(key, n, "%s", d->host); break;
-    case CT_BY_DEVICE: snprintf(key, n, "%s/%s", d->host, d->device); break;
-    case CT_BY_MONTH: ct_fmt_month(d->day, key); break;
-    default: snprintf(key, n, "%s", ct_method_name(d->method));
-    }
-}
-
-struct ct_group *ct_model_group(struct ctx *c, const char *key, int64_t day)
-{
-    struct ct_report *r = c->r;
-    if (c->last_group && strcmp(c->last_group->key, key) == 0)
-        return c->last_group;
-    for (int i = 0; i < r->ngroups; i++)
-        if (strcmp(r->groups[i].key, key) == 0)
-            return c->last_group = &r->groups[i];
-    struct ct_group *g = realloc(r->groups, sizeof *g * (size_t)(r->ngroups + 1));
-    if (!g)
-        abort();
-    r->groups = g;
-    g = &r->groups[r->ngroups++];
-    memset(g, 0, sizeof *g);
-    snprintf(g->key, sizeof g->key, "%s", key);
-    struct gpriv *gp = calloc(1, sizeof *gp);
-    if (!gp)
-        abort();
-    gp->kg_w = calloc((size_t)c->nweeks, sizeof(double));
-    gp->cov_w = calloc((size_t)c->nweeks, sizeof(double));
-    if (!gp->kg_w || !gp->cov_w)
-        abort();
-    gp->g_from = r->from;
-    gp->g_to = r->to;
-    if (r->by == CT_BY_MONTH) {
-        int64_t m = ct_month_start(day), m1 = ct_next_month(day);
-        gp->g_from = m > r->from ? m : r->from;
-        gp->g_to = m1 < r->to ? m1 : r->to;
-    }
-    g->priv = gp;
-    c->last_group = NULL; /* realloc may have moved the array */
-    return g;
-}
-
-void ct_model_device(struct gpriv *gp, const char *host, const char *dev)
-{
-    char id[256];
-    snprintf(id, sizeof id, "%s\x1f%s", host, dev);
-    if (gp->ndev && strcmp(gp->devices[gp->ndev - 1], id) == 0)
-        return;
-    for (int i = 0; i < gp->ndev; i++)
-        if (strcmp(gp->devices[i], id) == 0)
-            return;
-    if (gp->ndev == gp->capdev) {
-        gp->capdev = gp->capdev ? gp->capdev * 2 : 8;
-        char **d = realloc(gp->devices, sizeof *d * (size_t)gp->capdev);
-        if (!d)
-            abort();
-        gp->devices = d;
-    }
-    gp->devices[gp->ndev++] = ct_strdup(id);
-}
-
-static void add_use(struct ct_group *g, const struct ct_factor_use *u, double kwh, double kg)
-{
-    for (int i = 0; i < g->nuses; i++) {
-        struct ct_factor_use *x = &g->uses[i];
-        if (x->pue == u->pue && x->f.year == u->f.year && x->f.year_asked == u->f.year_asked &&
-            strcmp(x->f.code, u->f.code) == 0) {
-            x->energy_kwh += kwh;
-            x->kgco2e += kg;
-            return;
-        }
-    }
-    struct ct_factor_use *n = realloc(g->uses, sizeof *n * (size_t)(g->nuses + 1));
-    if (!n)
-        abort();
-    g->uses = n;
-    g->uses[g->nuses] = *u;
-    g->uses[g->nuses].energy_kwh = kwh;
-    g->uses[g->nuses].kgco2e = kg;
-    g->nuses++;
-}
-
-void ct_model_add(struct ctx *c, struct ct_group *g, int64_t day, double kg, double cov_s,
-                  int method)
-{
-    struct gpriv *gp = g->priv;
-    int w = (int)((day - c->r->from) / WEEK);
-    if (w < 0)
-        w = 0;
-    if (w >= c->nweeks)
-        w = c->nweeks - 1;
-    gp->kg_w[w] += kg;
-    gp->cov_w[w] += cov_s;
-    gp->cov_s += cov_s;
-    gp->methods |= 1 << method;
-    g->kgco2e += kg;
-    if (method == CT_METHOD_PROVIDED && c->r->tap) /* energy days tap in on_day */
-        c->r->tap(c->r->tap_ud, g, NULL, day, kg, cov_s, method);
-}
-
-/* A platform is counted by one method: energy that lands on a platform whose
- * figures come from its provider is an overlap, reported and left out. */
-int ct_model_overlap(struct ctx *c, const struct ct_platform *p, int method, int64_t day)
-{
-    int provided = method == CT_METHOD_PROVIDED;
-    if (!p || (p->method == CT_METHOD_PROVIDED) == provided)
-        return 0;
-    char msg[300], month[8];
-    ct_fmt_month(day, month);
-    snprintf(msg, sizeof msg, "platform '%s' is counted as %s, but the ledger also holds %s "
-             "figures for it (%s): those are left out, never added",
-             p->name, ct_method_name(p->method), provided ? "provided" : "energy", month);
-    ct_model_warn(c->r, msg);
-    return 1;
+    if (strcmp(source_kind, "estimate") == 0)
+        return SK_ESTIMATE;
+    if (strcmp(source_kind, "usage") == 0)
+        return SK_USAGE;
+    return SK_SENSOR;
 }
 
 static int on_day(const struct ct_energy_day *d, void *ud)
 {
     struct ctx *c = ud;
-    const struct ct_platform *p = platform_of(c, d);
-    if (ct_model_overlap(c, p, d->method, d->day))
-        return 0;
-    struct ct_factor_use *u = factor_for(c, p, ct_year_of(d->day));
-    if (!u) {
+    int plat = plat_of_day(c, d);
+    if (plat < 0)
+        return 1;
+    int kind = kind_of(d->source_kind);
+    int use = ct_model_use(c, plat, ct_acct_row_location(d->source_kind, d->host), ct_year_of(d->day));
+    if (use < 0)
+        return 1;
+    const struct ct_factor_use *u = &c->uses[use];
+    double kwh = d->joules / 3.6e6, kg = kwh * u->pue * u->f.kg_per_kwh;
+    if (!isfinite(kg)) {
+        ct_errf(c->e, "the ledger holds a non-finite energy for %s/%s on the day of %lld "
+                "(source kind %s); remove that source", d->host, d->device, (long long)d->day,
+                d->source_kind);
         c->failed = 1;
         return 1;
     }
-    char key[160];
-    group_key(c, d, p, key, sizeof key);
-    struct ct_group *g = ct_model_group(c, key, d->day);
-    c->last_group = g;
-    double kwh = d->joules / 3.6e6, kg = kwh * u->pue * u->f.kg_per_kwh;
-    ct_model_add(c, g, d->day, kg, d->covered_s, d->method);
-    if (c->r->tap)
-        c->r->tap(c->r->tap_ud, g, d, d->day, kg, d->covered_s, d->method);
-    g->energy_kwh += kwh;
-    g->idle_kwh += d->idle_joules / 3.6e6;
-    ct_model_device(g->priv, d->host, d->device);
-    add_use(g, u, kwh, kg);
+    if (!ct_model_accepts(c, plat, kind, kwh, kg))
+        return c->failed;
+    const struct ct_platform *p = team_plat(c, plat);
+    double units = p && kind == SK_ESTIMATE && p->method == CT_METHOD_CALCULATED ? p->count : 1;
+    struct series *s = ct_model_series(c, plat, d->host, d->device, d->component, d->method, kind, units);
+    if (!s)
+        return 1;
+    ct_model_add(c, s, d->day, kg, kwh, d->covered_s, use);
+    s->idle_kwh += d->idle_joules / 3.6e6;
+    struct ct_group *row = &c->r->plats[plat];
+    if (strcmp(d->component, "gpu") == 0) {
+        row->gpu_kwh += kwh;
+        row->calculated_gpu |= d->method == CT_METHOD_CALCULATED;
+    }
+    if (d->method == CT_METHOD_MEASURED)
+        ct_crosstab_day(c, plat, d, kg);
+    return c->failed;
+}
+
+/* ---- the period's months ---- */
+
+static int set_months(struct ctx *c)
+{
+    struct ct_report *r = c->r;
+    int y, m, dd;
+    ct_civil_from_days(ct_floor(r->from, CT_DAY) / CT_DAY, &c->y0, &c->m0, &dd);
+    ct_civil_from_days(ct_floor(r->to - 1, CT_DAY) / CT_DAY, &y, &m, &dd);
+    r->nmonths = (y - c->y0) * 12 + (m - c->m0) + 1;
+    r->month_from = malloc(sizeof(int64_t) * (size_t)r->nmonths);
+    r->month_to = malloc(sizeof(int64_t) * (size_t)r->nmonths);
+    if (!r->month_from || !r->month_to)
+        return oom(c);
+    for (int i = 0; i < r->nmonths; i++) {
+        int64_t a = i ? r->month_to[i - 1] : r->from;
+        int64_t z = ct_next_month(a);
+        r->month_from[i] = a;
+        r->month_to[i] = z < r->to ? z : r->to;
+    }
     return 0;
 }
 
-static void finish_group(struct ct_report *r, struct ct_group *g, int nweeks)
+double ct_year_scale(int64_t from, int64_t to)
 {
-    struct gpriv *gp = g->priv;
-    int m = gp->methods;
-    snprintf(g->method, sizeof g->method, "%s",
-             (m & (m - 1)) ? "mixed" : ct_method_name(m == 1 ? 0 : m == 2 ? 1 : 2));
-    g->pue = g->nuses ? g->uses[0].pue : NAN;
-    g->factor = g->nuses ? g->uses[0].f.kg_per_kwh : NAN;
-    g->factor_source = g->nuses ? g->uses[0].f.source : NULL;
-    g->factor_year = g->nuses ? g->uses[0].f.year : 0;
-    for (int i = 1; i < g->nuses; i++) {
-        if (g->uses[i].pue != g->pue)
-            g->pue = NAN;
-        if (strcmp(g->uses[i].f.code, g->uses[0].f.code) != 0 || g->uses[i].f.year != g->factor_year) {
-            g->factor = NAN;
-            g->factor_source = NULL;
-            g->factor_year = 0;
-        }
+    int64_t y0, y1;
+    ct_year_bounds(ct_year_of(from), &y0, &y1);
+    if (from == y0 && to == y1)
+        return 1.0;
+    return to > from ? 365.25 * CT_DAY / (double)(to - from) : 0;
+}
+
+static void free_ctx(struct ctx *c)
+{
+    for (size_t i = 0; i < c->nser; i++) {
+        free(c->ser[i].kg_w);
+        free(c->ser[i].host);
+        free(c->ser[i].device);
+        free(c->ser[i].component);
+        free(c->ser[i].uses);
     }
-    g->ndevices = gp->ndev;
-    double cap = (double)gp->ndev * (double)(gp->g_to - gp->g_from);
-    g->coverage = cap > 0 ? gp->cov_s / cap : 0;
-    if (g->coverage > 1 + 1e-9) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "'%s' has more data than time (coverage %.3f): two sources "
-                 "measured the same device; check for a log imported beside a live agent", g->key,
-                 g->coverage);
-        ct_model_warn(r, msg);
-        g->coverage = 1;
-    }
-    gp->reps = malloc(sizeof(double) * CT_BOOT_REPLICATES);
-    if (!gp->reps)
-        abort();
-    ct_extrapolate(gp->kg_w, gp->cov_w, nweeks, cap, &g->extrapolated, &g->lo, &g->hi, gp->reps);
+    free(c->ser);
+    free(c->slot);
+    free(c->uses);
+    free(c->rules);
 }
 
-static int cmp_groups(const void *a, const void *b)
-{
-    const struct ct_group *x = a, *y = b;
-    if (x->kgco2e != y->kgco2e)
-        return x->kgco2e < y->kgco2e ? 1 : -1;
-    return strcmp(x->key, y->key);
-}
-
-static int cmp_keys(const void *a, const void *b)
-{
-    return strcmp(((const struct ct_group *)a)->key, ((const struct ct_group *)b)->key);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The total's interval: per replicate, the sum of the groups' replicates. */
-static void finish_total(struct ct_report *r)
-{
-    double *tot = calloc(CT_BOOT_REPLICATES, sizeof *tot), cov = 0, cap = 0;
-    if (!tot)
-        abort();
-    for (int i = 0; i < r->ngroups; i++) {
-        struct ct_group *g = &r->groups[i];
-        struct gpriv *gp = g->priv;
-        r->energy_kwh += g->energy_kwh;
-        r->kgco2e += g->kgco2e;
-        r->extrapolated += g->extrapolated;
-        cov += gp->cov_s;
-        cap += (double)gp->ndev * (double)(gp->g_to - gp->g_from);
-        for (int b = 0; b < CT_BOOT_REPLICATES; b++)
-            tot[b] += gp->reps[b];
-    }
-    for (int i = 0; i < r->ngroups; i++)
-        r->groups[i].share = r->kgco2e > 0 ? r->groups[i].kgco2e / r->kgco2e : 0;
-    r->coverage = cap > 0 ? (cov < cap ? cov / cap : 1) : 0;
-    qsort(tot, CT_BOOT_REPLICATES, sizeof *tot, cmp_double);
-    double h = (CT_BOOT_REPLICATES - 1) * 0.025, k = (CT_BOOT_REPLICATES - 1) * 0.975;
-    r->lo = tot[(int)h] + (h - (int)h) * (tot[(int)h + 1] - tot[(int)h]);
-    r->hi = tot[(int)k] + (k - (int)k) * (tot[(int)k + 1] - tot[(int)k]);
-    if (r->hi - r->lo <= 1e-12 * fabs(r->extrapolated))
-        r->lo = r->hi = r->extrapolated;
-    free(tot);
-}
+/* Periods longer than this are refused: a report holds per-week and
+ * per-month figures for every series. */
+#define MAX_PERIOD_S (200 * 366 * (int64_t)CT_DAY)
 
 int ct_report_build(const struct ct_ledger_h *L, const struct ct_team *t,
                     const struct ct_report_opts *o, struct ct_report *r, ct_err *e)
 {
-    int64_t from = o->from, to = o->to;
-    int by = o->by;
     memset(r, 0, sizeof *r);
+    if (o->to <= o->from)
+        return ct_errf(e, "the period is empty: --to must be after --from");
+    if (o->to - o->from > MAX_PERIOD_S || o->from < 0 || o->to > CT_LEDGER_T_MAX)
+        return ct_errf(e, "the period must lie within 1970..9999 and span at most 200 years");
+    r->from = o->from;
+    r->to = o->to;
+    r->by = o->by;
     r->market = o->market;
     r->scopes = o->scopes ? o->scopes : (1 << 1) | (1 << 2) | (1 << 3);
-    r->tap = o->tap;
-    r->tap_ud = o->tap_ud;
-    if (to <= from)
-        return ct_errf(e, "the period is empty: --to must be after --from");
-    r->from = from;
-    r->to = to;
-    r->by = by;
+    r->year_scale = ct_year_scale(o->from, o->to);
     snprintf(r->team, sizeof r->team, "%s", t->name ? t->name : "");
     snprintf(r->interval_method, sizeof r->interval_method,
-             "95%% percentile interval of a block bootstrap over weeks (%d replicates, fixed "
-             "seed); point estimate = observed kgCO2e / covered device-time x period",
+             "each series (a device, a calculated platform, a provider's account and service) is "
+             "extrapolated alone: observed kgCO2e per covered unit-second x the period's "
+             "unit-seconds; the 95%% interval is the percentile interval of %d joint bootstrap "
+             "replicates over weeks (the same week weights for every series, fixed seed), summed",
              CT_BOOT_REPLICATES);
-    struct ctx c = {.t = t, .r = r, .e = e};
-    c.nweeks = (int)((to - from + WEEK - 1) / WEEK);
-    if (L->ops->scan_energy_days(L->db, from, to, on_day, &c, e) < 0 || c.failed ||
-        ct_model_provided(L, &c, e) < 0) {
-        free(c.cache);
+    struct ctx c = {.t = t, .r = r, .e = e, .last_row = -1};
+    c.nweeks = (int)((o->to - o->from + WEEK - 1) / WEEK);
+    int rc = set_months(&c);
+    for (size_t i = 0; rc == 0 && i < t->nplat; i++)
+        rc = add_plat_row(&c, t->plat[i].name, &t->plat[i]) < 0 ? -1 : 0;
+    if (rc == 0 && L->ops->scan_energy_days(L->db, o->from, o->to, on_day, &c, e) < 0)
+        rc = -1;
+    if (rc == 0 && !c.failed && ct_model_provided(L, &c, e) < 0)
+        rc = -1;
+    if (rc == 0 && !c.failed)
+        rc = ct_model_finish(&c, e);
+    if (c.failed)
+        rc = -1;
+    free_ctx(&c);
+    if (rc < 0)
         ct_report_free(r);
-        return -1;
-    }
-    free(c.cache);
-    r->tap = NULL; /* the pass is over */
-    for (int i = 0; i < r->ngroups; i++)
-        finish_group(r, &r->groups[i], c.nweeks);
-    finish_total(r);
-    if (r->ngroups) /* qsort wants a non-null array even for none */
-        qsort(r->groups, (size_t)r->ngroups, sizeof *r->groups, by == CT_BY_MONTH ? cmp_keys : cmp_groups);
-    return 0;
+    return rc;
+}
+
+static void free_groups(struct ct_group *g, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(g[i].uses);
+    free(g);
 }
 
 void ct_report_free(struct ct_report *r)
 {
-    for (int i = 0; i < r->ngroups; i++) {
-        struct gpriv *gp = r->groups[i].priv;
-        if (gp) {
-            for (int d = 0; d < gp->ndev; d++)
-                free(gp->devices[d]);
-            free(gp->devices);
-            free(gp->kg_w);
-            free(gp->cov_w);
-            free(gp->reps);
-            free(gp);
-        }
-        free(r->groups[i].uses);
-    }
-    free(r->groups);
+    free_groups(r->groups, r->ngroups);
+    free_groups(r->plats, r->nplats);
+    free(r->month_from);
+    free(r->month_to);
+    free(r->cells);
+    free(r->gpus);
+    free(r->hosts);
+    free(r->overlaps);
     for (int i = 0; i < r->nwarnings; i++)
         free(r->warnings[i]);
     free(r->warnings);
+    if (r->advice) {
+        ct_advice_free(r->advice);
+        free(r->advice);
+    }
+    if (r->sci) {
+        ct_sci_free(r->sci);
+        free(r->sci);
+    }
     memset(r, 0, sizeof *r);
+}
+
+const struct ct_group *ct_report_platform(const struct ct_report *r, const char *name)
+{
+    for (int i = 0; i < r->nplats; i++)
+        if (strcmp(r->plats[i].key, name) == 0)
+            return &r->plats[i];
+    return NULL;
 }

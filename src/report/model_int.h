@@ -1,48 +1,104 @@
 #ifndef CT_MODEL_INT_H
 #define CT_MODEL_INT_H
-/* Private to the report model: the builder's working state, shared by the
- * energy pass (model.c) and the provided-emissions pass (provided.c). */
+/* Private to the report builder: the series and the working state shared by
+ * the energy pass (model.c), the provided pass (provided.c), the cross-tabs
+ * (crosstab.c) and the extrapolation and grouping of series (model_series.c). */
+#include <stddef.h>
+
+#include "config/accounting.h"
 #include "report/model.h"
 
 #define WEEK (7 * CT_DAY)
-#define UNASSIGNED "(unassigned)"
 
-/* Per-group working state. */
-struct gpriv {
-    double *kg_w, *cov_w;     /* per week block */
-    double *reps;             /* bootstrap replicates */
-    char **devices;           /* "host\x1f" "device" */
-    int ndev, capdev;
-    int methods;              /* bit per enum ct_method */
-    double cov_s;
-    int64_t g_from, g_to;     /* the part of the period the group stands for */
+/* What kind of record a series holds; a platform accepts one kind. */
+enum ct_series_kind {
+    SK_SENSOR = 0,   /* the agent, measure and imported logs (measured platforms) */
+    SK_ESTIMATE,     /* `co2tally estimate` from the team file (calculated platforms) */
+    SK_USAGE,        /* imported cloud usage rows (calculated, source = usage) */
+    SK_PROVIDED,     /* providers' own figures (provided platforms) */
 };
 
-/* What a day record resolves to: its platform and how its energy is counted. */
+/* One (factor use, energy, kg) a series was counted at. */
+struct suse {
+    int use;                  /* index into ctx.uses */
+    double kwh, kg;
+};
+
+/* One device of one host (or one calculated platform, or one provider's
+ * account-service-region) under one method, on one platform row. */
+struct series {
+    int plat;                 /* index into r->plats */
+    char *host, *device, *component;
+    int method, kind;
+    double units;             /* unit count: a calculated platform's count, else 1 */
+    double *kg_w, *cov_w;     /* per week of the period: kgCO2e, covered unit-seconds */
+    double *kg_m, *cov_m;     /* per month of the period */
+    double kwh, idle_kwh, kg, cov_s;
+    struct suse *uses;
+    int nuses;
+    /* set when finished */
+    double est;               /* extrapolated kgCO2e */
+    int state;                /* SS_FULL, SS_BOOT or SS_THIN */
+    char basis[96];
+};
+enum { SS_FULL = 0, SS_BOOT, SS_THIN };
+
 struct ctx {
     const struct ct_team *t;
     struct ct_report *r;
-    int nweeks;
-    struct ct_factor_use *cache;   /* factor per (location, year, pue) */
-    int ncache;
-    char last_host[128];
-    const struct ct_platform *last_plat;
-    struct ct_group *last_group;
     ct_err *e;
     int failed;
+    int nweeks;
+    int y0, m0;               /* the period's first month */
+    struct series *ser;
+    size_t nser, capser;
+    size_t *slot;             /* open addressing: series index + 1, 0 free */
+    size_t capslot;
+    struct ct_factor_use *uses;   /* every (location, year, PUE) used */
+    int nuses;
+    /* rule cache, keyed by (platform row, row location, year) */
+    struct rkey { int plat, year, use; char loc[64]; } *rules;
+    int nrules;
+    /* last lookups (records arrive sorted by platform and host) */
+    char last_host[128];
+    const struct ct_platform *last_plat;
+    int last_row;
+    /* cross-tab state (crosstab.c) */
+    int last_gpu, last_hostu;
+    char last_dev[160];
 };
 
-void ct_model_warn(struct ct_report *r, const char *msg);
-/* The group for key (created on first use; a month group covers its month). */
-struct ct_group *ct_model_group(struct ctx *c, const char *key, int64_t day);
-/* Counts a device (host, device) once in the group, for coverage. */
-void ct_model_device(struct gpriv *gp, const char *host, const char *dev);
-/* Adds kgCO2e and covered device-seconds on a day to a group. */
-void ct_model_add(struct ctx *c, struct ct_group *g, int64_t day, double kg, double cov_s,
-                  int method);
-/* 1 when a record of this method must be left out of platform p (and warns). */
-int ct_model_overlap(struct ctx *c, const struct ct_platform *p, int method, int64_t day);
+/* Adds a warning once. */
+void ct_model_warn(struct ct_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The platform row named name (created, outside the team file, when new). */
+int ct_model_plat_row(struct ctx *c, const char *name);
+/* The factor use for platform row plat, a record's own location and a year;
+ * -1 with c->failed set when the location is unknown. */
+int ct_model_use(struct ctx *c, int plat, const char *row_loc, int year);
+/* Does the platform of row plat count records of this kind? 1 yes; 0: an
+ * overlap, noted with its figures and warned about once. */
+int ct_model_accepts(struct ctx *c, int plat, int kind, double kwh, double kg);
+/* The series for (plat, host, device, component, method, kind), created on
+ * first use; NULL with c->failed set when out of memory. */
+struct series *ct_model_series(struct ctx *c, int plat, const char *host, const char *device,
+                               const char *component, int method, int kind, double units);
+/* Adds kgCO2e, energy and covered seconds (before units) on a day. */
+void ct_model_add(struct ctx *c, struct series *s, int64_t day, double kg, double kwh,
+                  double cov_s, int use);
+int ct_model_week(const struct ctx *c, int64_t day);
+int ct_model_month(const struct ctx *c, int64_t day);
+
 /* The provided-emissions pass. */
 int ct_model_provided(const struct ct_ledger_h *L, struct ctx *c, ct_err *e);
+/* Measured GPUs and hosts, per energy day counted (crosstab.c). */
+void ct_crosstab_day(struct ctx *c, int plat, const struct ct_energy_day *d, double kg);
+/* After the series are finished: the GPUs' and hosts' extrapolation. */
+void ct_crosstab_finish(struct ctx *c);
+/* Extrapolates every series and sums them into groups, platforms, months and
+ * the total (model_series.c). */
+int ct_model_finish(struct ctx *c, ct_err *e);
+/* The series for a key, or NULL. */
+struct series *ct_model_find(struct ctx *c, int plat, const char *host, const char *device,
+                             const char *component, int method, int kind);
 
 #endif

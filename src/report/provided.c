@@ -1,7 +1,7 @@
 /* The provided-emissions pass of the report model: the providers' own kgCO2e,
  * taken as they are, spread over the days they cover.
  *
- * Coverage: each (provider, account, project, service, region) is one device; the
+ * A series is one (platform, provider, account, project, service, region); the
  * time it covers is the union of its rows' periods, so the scopes of one month
  * count that month once. */
 #include <math.h>
@@ -21,71 +21,32 @@ struct span {
 
 struct pctx {
     struct ctx *c;
-    /* the device being collected (rows of one device arrive together) */
-    char dev_key[512], host[160], device[320];
-    const struct ct_platform *plat;
-    char plat_name[128];
+    struct series *cur;       /* the series being collected (its rows arrive together) */
     struct span spans[MAX_SPANS];
     int nspans;
-    int failed;
 };
 
-/* The platform a provider's figures belong to: the row's own, else the provided
- * platform at that provider's location, else the only provided platform. */
-static const struct ct_platform *platform_of(const struct ct_team *t, const struct ct_provided_rec *r)
+/* The platform row a provider's figure belongs to: the row's own platform
+ * (import --platform), else the team platform that claims the provider's
+ * account or project, else "(unassigned provided)". Never a guess. */
+static int platform_of(struct ctx *c, const struct ct_provided_rec *r)
 {
-    if (r->platform && r->platform[0])
-        return ct_team_platform(t, r->platform);
-    const struct ct_platform *only = NULL;
-    int nprov = 0;
-    size_t plen = strlen(r->provider);
-    for (size_t i = 0; i < t->nplat; i++) {
-        const struct ct_platform *p = &t->plat[i];
-        if (p->method != CT_METHOD_PROVIDED)
-            continue;
-        if (p->location && strncmp(p->location, r->provider, plen) == 0 && p->location[plen] == ':')
-            return p;
-        if (strcmp(p->name, r->provider) == 0)
-            return p;
-        only = p;
-        nprov++;
+    const struct ct_team *t = c->t;
+    if (r->platform && r->platform[0]) {
+        const struct ct_platform *p = ct_team_platform(t, r->platform);
+        return p ? (int)(p - t->plat) : ct_model_plat_row(c, r->platform);
     }
-    return nprov == 1 ? only : NULL;
+    const struct ct_platform *p = ct_team_platform_of_provided(t, r->provider, r->account, r->project);
+    return p ? (int)(p - t->plat) : ct_model_plat_row(c, CT_UNASSIGNED_PROVIDED);
 }
 
-/* Group keys are cut to the key's size; the full names stay in the ledger. */
-static void key_for(struct pctx *pc, int64_t day, char *key, size_t n)
-{
-    switch (pc->c->r->by) {
-    case CT_BY_PLATFORM: ct_strlcpy(key, pc->plat_name, n); break;
-    case CT_BY_HOST: ct_strlcpy(key, pc->host, n); break;
-    case CT_BY_DEVICE:
-        ct_strlcpy(key, pc->host, n);
-        ct_strlcat(key, "/", n);
-        ct_strlcat(key, pc->device, n);
-        break;
-    case CT_BY_MONTH: ct_fmt_month(day, key); break;
-    default: ct_strlcpy(key, "provided", n);
-    }
-}
-
-static struct ct_group *group_at(struct pctx *pc, int64_t day)
-{
-    char key[160];
-    key_for(pc, day, key, sizeof key);
-    struct ct_group *g = ct_model_group(pc->c, key, day);
-    ct_model_device(g->priv, pc->host, pc->device);
-    return g;
-}
-
-/* Calls add(day, seconds of [a, b) in that day) for each day [a, b) touches. */
+/* Adds kg_per_s (or, with cov, the covered seconds) for each day [a, b) touches. */
 static void each_day(struct pctx *pc, int64_t a, int64_t b, double kg_per_s, int cov)
 {
     for (int64_t d = ct_floor(a, CT_DAY); d < b; d += CT_DAY) {
         int64_t lo = d > a ? d : a, hi = d + CT_DAY < b ? d + CT_DAY : b;
         double s = (double)(hi - lo);
-        ct_model_add(pc->c, group_at(pc, d), d, cov ? 0 : kg_per_s * s, cov ? s : 0,
-                     CT_METHOD_PROVIDED);
+        ct_model_add(pc->c, pc->cur, d, cov ? 0 : kg_per_s * s, 0, cov ? s : 0, -1);
     }
 }
 
@@ -95,8 +56,8 @@ static int cmp_span(const void *a, const void *b)
     return (x->t0 > y->t0) - (x->t0 < y->t0);
 }
 
-/* Adds the union of the device's spans as covered time. */
-static void flush_device(struct pctx *pc)
+/* Adds the union of the series' spans as covered time. */
+static void flush_series(struct pctx *pc)
 {
     if (pc->nspans == 0)
         return;
@@ -117,10 +78,14 @@ static void flush_device(struct pctx *pc)
     pc->nspans = 0;
 }
 
-static int wanted(const struct ct_report *r, const struct ct_provided_rec *p)
+/* 1: counted; 0: not asked for (another scope or basis). */
+static int wanted_scope(const struct ct_report *r, const struct ct_provided_rec *p)
 {
-    if (p->scope < 1 || p->scope > 3 || !(r->scopes & (1 << p->scope)))
-        return 0;
+    return p->scope >= 1 && p->scope <= 3 && (r->scopes & (1 << p->scope));
+}
+
+static int wanted_basis(const struct ct_report *r, const struct ct_provided_rec *p)
+{
     /* market_based < 0: the figure does not depend on the basis (scopes 1 and 3). */
     return p->market_based < 0 || p->market_based == r->market;
 }
@@ -141,48 +106,66 @@ static void note_provider(struct ct_report *r, const struct ct_provided_rec *p, 
     r->providers[i].kgco2e += kg;
 }
 
-static void start_device(struct pctx *pc, const struct ct_provided_rec *p, const char *key)
-{
-    flush_device(pc);
-    snprintf(pc->dev_key, sizeof pc->dev_key, "%s", key);
-    snprintf(pc->host, sizeof pc->host, "%s:%s", p->provider, p->account);
-    snprintf(pc->device, sizeof pc->device, "%s%s%s@%s", p->project, p->project[0] ? "/" : "",
-             p->service, p->region);
-    pc->plat = platform_of(pc->c->t, p);
-    snprintf(pc->plat_name, sizeof pc->plat_name, "%s", pc->plat ? pc->plat->name : UNASSIGNED);
-}
-
 static int on_row(const struct ct_provided_rec *p, void *ud)
 {
     struct pctx *pc = ud;
-    struct ct_report *r = pc->c->r;
-    if (!wanted(r, p) || p->t1 <= p->t0)
+    struct ctx *c = pc->c;
+    struct ct_report *r = c->r;
+    if (!wanted_scope(r, p) || p->t1 <= p->t0)
         return 0;
-    char key[512];
-    snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s\x1f%s", p->provider, p->account, p->project,
-             p->service, p->region);
-    if (strcmp(key, pc->dev_key) != 0)
-        start_device(pc, p, key);
     int64_t a = p->t0 > r->from ? p->t0 : r->from, b = p->t1 < r->to ? p->t1 : r->to;
-    if (b <= a || ct_model_overlap(pc->c, pc->plat, CT_METHOD_PROVIDED, a))
+    if (b <= a)
         return 0;
-    double kg_per_s = p->kgco2e / (double)(p->t1 - p->t0);
+    if (!isfinite(p->kgco2e)) {
+        ct_errf(c->e, "the ledger holds a non-finite provided figure (%s %s %s); remove that "
+                "source", p->provider, p->account, p->service);
+        return c->failed = 1;
+    }
+    double kg_per_s = p->kgco2e / (double)(p->t1 - p->t0), kg = kg_per_s * (double)(b - a);
+    if (!wanted_basis(r, p)) {
+        r->other_basis_kg += kg;
+        return 0;
+    }
+    int plat = platform_of(c, p);
+    if (plat < 0)
+        return 1;
+    if (!ct_model_accepts(c, plat, SK_PROVIDED, NAN, kg))
+        return c->failed;
+    char host[160], dev[320];
+    snprintf(host, sizeof host, "%s:%s", p->provider, p->account);
+    snprintf(dev, sizeof dev, "%s%s%s@%s", p->project, p->project[0] ? "/" : "", p->service,
+             p->region);
+    struct series *s = ct_model_series(c, plat, host, dev, "provided", CT_METHOD_PROVIDED,
+                                       SK_PROVIDED, 1);
+    if (!s)
+        return 1;
+    if (s != pc->cur) {
+        flush_series(pc);
+        pc->cur = s;
+    }
     each_day(pc, a, b, kg_per_s, 0);
-    note_provider(r, p, kg_per_s * (double)(b - a));
+    note_provider(r, p, kg);
     if (pc->nspans == MAX_SPANS)
-        flush_device(pc); /* a union in pieces only over-counts overlapping pieces */
+        flush_series(pc); /* a union in pieces only over-counts overlapping pieces */
     pc->spans[pc->nspans++] = (struct span){a, b};
-    return 0;
+    return c->failed;
 }
 
 int ct_model_provided(const struct ct_ledger_h *L, struct ctx *c, ct_err *e)
 {
     struct pctx *pc = calloc(1, sizeof *pc);
     if (!pc)
-        abort();
+        return ct_errf(e, "out of memory building the report");
     pc->c = c;
     int rc = L->ops->scan_provided(L->db, c->r->from, c->r->to, on_row, pc, e);
-    flush_device(pc);
+    if (rc == 0)
+        flush_series(pc);
     free(pc);
+    struct ct_report *r = c->r;
+    if (rc == 0 && r->other_basis_kg > 0)
+        ct_model_warn(r, "this period also holds %.1f kgCO2e of %s-based provided figures, not "
+                      "counted: reports take one basis at a time (use --basis %s for those)",
+                      r->other_basis_kg, r->market ? "location" : "market",
+                      r->market ? "location" : "market");
     return rc;
 }

@@ -60,11 +60,16 @@ static void num_td(ct_buf *b, double v, int prec)
         ct_buf_printf(b, "<td class=\"n\">%.*f</td>", prec, v);
 }
 
-static void interval(ct_buf *b, double ex, double lo, double hi, double cov)
+static void interval(ct_buf *b, const struct ct_group *g)
 {
-    ct_buf_printf(b, "<td class=\"n\">%.1f", ex);
-    if (cov < 1 - 1e-9)
-        ct_buf_printf(b, " <span class=\"note\">[%.1f, %.1f]</span>", lo, hi);
+    ct_buf_printf(b, "<td class=\"n\">%.1f", g->extrapolated);
+    if (!g->has_interval) {
+        ct_buf_puts(b, " <span class=\"note warn\">too little data: ");
+        h(b, g->basis);
+        ct_buf_puts(b, "</span>");
+    } else if (g->hi > g->lo) {
+        ct_buf_printf(b, " <span class=\"note\">[%.1f, %.1f]</span>", g->lo, g->hi);
+    }
     ct_buf_puts(b, "</td>");
 }
 
@@ -107,7 +112,9 @@ static void header(ct_buf *b, const struct ct_report *r, const struct ct_html_op
                   f, t, g, CT_VERSION);
     ct_buf_puts(b, "<div class=\"kpis\">\n");
     snprintf(v, sizeof v, "%.1f kgCO2e", r->extrapolated);
-    if (r->coverage < 1 - 1e-9)
+    if (!r->has_interval)
+        snprintf(l, sizeof l, "the period, extrapolated; no interval (too little data)");
+    else if (r->coverage < 1 - 1e-9)
         snprintf(l, sizeof l, "the period, extrapolated; 95%% interval %.1f to %.1f", r->lo, r->hi);
     else
         snprintf(l, sizeof l, "the period, fully covered: nothing extrapolated");
@@ -125,13 +132,16 @@ static void header(ct_buf *b, const struct ct_report *r, const struct ct_html_op
 
 static void donut(ct_buf *b, const struct ct_report *r)
 {
+    /* the extrapolated figures and their shares: the year, not what the
+     * ledger happens to hold */
     struct ct_svg_item it[64];
-    int n = r->ngroups < 64 ? r->ngroups : 64;
-    for (int i = 0; i < n; i++)
-        it[i] = (struct ct_svg_item){r->groups[i].key, r->groups[i].kgco2e, r->groups[i].share,
-                                     ct_svg_colour(i)};
+    int n = 0;
+    for (int i = 0; i < r->nplats && n < 64; i++)
+        if (r->plats[i].nseries)
+            it[n++] = (struct ct_svg_item){r->plats[i].key, r->plats[i].extrapolated,
+                                           r->plats[i].share, ct_svg_colour(i)};
     ct_buf_puts(b, "<figure class=\"chart\" id=\"donut\">\n");
-    ct_svg_donut(b, it, n, "kgCO2e");
+    ct_svg_donut(b, it, n, "kgCO2e extrapolated");
     ct_buf_puts(b, "</figure>\n");
 }
 
@@ -143,21 +153,29 @@ static void platform_row(ct_buf *b, const struct ct_group *g, int i)
     ct_buf_puts(b, "</td><td>");
     h(b, g->method);
     ct_buf_puts(b, "</td>");
+    if (g->nseries == 0) {
+        ct_buf_puts(b, "<td colspan=\"7\" class=\"note\">no data in this period</td></tr>\n");
+        return;
+    }
     num_td(b, g->energy_kwh, 1);
     num_td(b, g->pue, 2);
     num_td(b, g->factor, 3);
     num_td(b, g->kgco2e, 1);
-    ct_buf_printf(b, "<td class=\"n\">%.1f %%</td><td class=\"n\">%.0f %%</td>", g->share * 100,
+    ct_buf_printf(b, "<td class=\"n\">%.1f %%</td><td class=\"n\">%.0f %%", g->share * 100,
                   g->coverage * 100);
-    interval(b, g->extrapolated, g->lo, g->hi, g->coverage);
+    if (g->hosts_listed && g->hosts_reported < g->hosts_listed)
+        ct_buf_printf(b, "<br><span class=\"note warn\">%d of %d hosts</span>", g->hosts_reported,
+                      g->hosts_listed);
+    ct_buf_puts(b, "</td>");
+    interval(b, g);
     ct_buf_puts(b, "</tr>\n");
 }
 
 static void platforms(ct_buf *b, const struct ct_report *r)
 {
     ct_buf_puts(b, "<section id=\"platforms\">\n<h2>Emissions per platform</h2>\n");
-    if (r->ngroups == 0) {
-        ct_buf_puts(b, "<p>The ledger holds no energy in this period. Run <code>co2tally "
+    if (r->nplats == 0) {
+        ct_buf_puts(b, "<p>The ledger holds no figures in this period. Run <code>co2tally "
                        "estimate</code> for calculated platforms, or import or measure some.</p>\n"
                        "</section>\n");
         return;
@@ -165,22 +183,35 @@ static void platforms(ct_buf *b, const struct ct_report *r)
     donut(b, r);
     ct_buf_puts(b, "<div class=\"tbl\"><table>\n<thead><tr><th>platform</th><th>method</th>"
                    "<th class=\"n\">energy kWh</th><th class=\"n\">PUE</th><th class=\"n\">kg/kWh</th>"
-                   "<th class=\"n\">kgCO2e</th><th class=\"n\">share</th><th class=\"n\">coverage</th>"
+                   "<th class=\"n\">observed kgCO2e</th><th class=\"n\">share</th><th class=\"n\">coverage</th>"
                    "<th class=\"n\">extrapolated kgCO2e<br>[95% interval]</th></tr></thead>\n<tbody>\n");
-    for (int i = 0; i < r->ngroups; i++)
-        platform_row(b, &r->groups[i], i);
+    for (int i = 0; i < r->nplats; i++)
+        platform_row(b, &r->plats[i], i);
     ct_buf_printf(b, "<tr><th>total</th><th></th><th class=\"n\">%.1f</th><th></th><th></th>"
                      "<th class=\"n\">%.1f</th><th class=\"n\">100 %%</th><th class=\"n\">%.0f %%</th>",
                   r->energy_kwh, r->kgco2e, r->coverage * 100);
-    ct_buf_printf(b, "<th class=\"n\">%.1f [%.1f, %.1f]</th></tr>\n", r->extrapolated, r->lo, r->hi);
-    ct_buf_puts(b, "</tbody></table></div>\n<p class=\"note\">Interval: ");
+    if (r->has_interval)
+        ct_buf_printf(b, "<th class=\"n\">%.1f [%.1f, %.1f]</th></tr>\n", r->extrapolated, r->lo, r->hi);
+    else
+        ct_buf_printf(b, "<th class=\"n\">%.1f (too little data)</th></tr>\n", r->extrapolated);
+    ct_buf_puts(b, "</tbody></table></div>\n<p class=\"note\">Shares and the chart are of the "
+                   "extrapolated figures; observed is what the ledger holds. ");
     h(b, r->interval_method);
-    ct_buf_puts(b, ". A platform covered for the whole period has none.</p>\n</section>\n");
+    ct_buf_puts(b, ". A platform covered for the whole period has no interval to speak of.</p>\n");
+    for (int i = 0; i < r->noverlaps; i++) {
+        ct_buf_puts(b, i ? "" : "<p class=\"note warn\">Left out as overlaps (counted by another "
+                                "method): ");
+        h(b, r->overlaps[i].what);
+        ct_buf_puts(b, " of ");
+        h(b, r->overlaps[i].platform);
+        ct_buf_printf(b, " (%.1f kgCO2e)%s", r->overlaps[i].kgco2e, i + 1 < r->noverlaps ? "; " : ".</p>\n");
+    }
+    ct_buf_puts(b, "</section>\n");
 }
 
 /* ------------------------------------------------------------ months */
 
-static void month_label(const struct ct_bundle *bd, int m, char out[8])
+static void month_label(const struct ct_report *bd, int m, char out[8])
 {
     static const char *names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -192,9 +223,9 @@ static void month_label(const struct ct_bundle *bd, int m, char out[8])
         ct_fmt_month(bd->month_from[m], out);
 }
 
-static void months(ct_buf *b, const struct ct_bundle *bd)
+static void months(ct_buf *b, const struct ct_report *bd)
 {
-    int ns = bd->r.ngroups < 64 ? bd->r.ngroups : 64, nc = bd->nmonths;
+    int ns = bd->nplats < 64 ? bd->nplats : 64, nc = bd->nmonths;
     if (ns == 0 || nc > 120)
         return;
     char labels[120][8];
@@ -208,20 +239,21 @@ static void months(ct_buf *b, const struct ct_bundle *bd)
         cl[c] = labels[c];
     }
     for (int s = 0; s < ns; s++) {
-        names[s] = bd->r.groups[s].key;
+        names[s] = bd->plats[s].key;
         colours[s] = ct_svg_colour(s);
         for (int c = 0; c < nc; c++) {
-            solid[s * nc + c] = ct_bundle_cell(bd, s, c)->kg;
-            hatched[s * nc + c] = ct_bundle_cell(bd, s, c)->extra_kg;
+            const struct ct_month_cell *cell = ct_report_cell(bd, s, c);
+            solid[s * nc + c] = cell->kg;
+            hatched[s * nc + c] = cell->extrapolated > cell->kg ? cell->extrapolated - cell->kg : 0;
         }
     }
     struct ct_svg_stack st = {nc, ns, cl, names, colours, solid, hatched, "kgCO2e",
                               "in the ledger", "extrapolated"};
     ct_buf_puts(b, "<section id=\"months\">\n<h2>Month by month</h2>\n<figure class=\"chart\">\n");
     ct_svg_columns(b, &st);
-    ct_buf_puts(b, "</figure>\n<p class=\"note\">Solid: kgCO2e the ledger holds. Hatched: the part "
-                   "of each platform's extrapolated total that falls in the month, in proportion "
-                   "to the device-time the month lacks.</p>\n</section>\n");
+    ct_buf_puts(b, "</figure>\n<p class=\"note\">Solid: kgCO2e the ledger holds. Hatched: what each "
+                   "device extrapolates to in the month, in proportion to the device-time the "
+                   "month lacks; a platform's months add up to its extrapolated figure.</p>\n</section>\n");
     free(solid);
     free(hatched);
 }
@@ -229,7 +261,7 @@ static void months(ct_buf *b, const struct ct_bundle *bd)
 /* ------------------------------------------------------------ GPUs */
 
 /* GPUs per host, for the first max hosts; *left counts the GPUs of the rest. */
-static int gpu_hosts(const struct ct_bundle *bd, const char **hosts, double *active, double *idle,
+static int gpu_hosts(const struct ct_report *bd, const char **hosts, double *active, double *idle,
                      int *ngpu, int max, int *left)
 {
     int n = 0;
@@ -255,19 +287,19 @@ static int gpu_hosts(const struct ct_bundle *bd, const char **hosts, double *act
     return n;
 }
 
-static void calculated_gpus(ct_buf *b, const struct ct_bundle *bd)
+static void calculated_gpus(ct_buf *b, const struct ct_report *bd)
 {
-    for (int i = 0; i < bd->r.ngroups; i++) {
-        if (!bd->plat[i].calculated_gpu)
+    for (int i = 0; i < bd->nplats; i++) {
+        if (!bd->plats[i].calculated_gpu)
             continue;
         ct_buf_puts(b, "<p class=\"note\">");
-        h(b, bd->r.groups[i].key);
+        h(b, bd->plats[i].key);
         ct_buf_printf(b, ": %.1f kWh of GPU energy from the calculated method (the team file's "
-                         "utilisation); its idle part is not measured.</p>\n", bd->plat[i].gpu_kwh);
+                         "utilisation); its idle part is not measured.</p>\n", bd->plats[i].gpu_kwh);
     }
 }
 
-static void gpus(ct_buf *b, const struct ct_bundle *bd)
+static void gpus(ct_buf *b, const struct ct_report *bd)
 {
     const char *hosts[64];
     char labels[64][160];
@@ -374,11 +406,14 @@ static void sci_section(ct_buf *b, const struct ct_sci *s)
     h(b, s->unit);
     ct_buf_printf(b, " = <b>%.6g kgCO2e per ", s->sci);
     h(b, s->unit);
-    ct_buf_printf(b, "</b> (95 %% interval %.6g to %.6g).</p>\n<p class=\"note\">E %.1f kWh with "
+    if (isnan(s->sci_lo))
+        ct_buf_puts(b, "</b> (no interval: too little data).</p>\n");
+    else
+        ct_buf_printf(b, "</b> (95 %% interval %.6g to %.6g).</p>\n", s->sci_lo, s->sci_hi);
+    ct_buf_printf(b, "<p class=\"note\">E %.1f kWh with "
                      "PUE; I %.4f kgCO2e/kWh; M embodied emissions amortised over each platform's "
                      "lifetime (%d platform(s) give none). Green Software Foundation SCI, ISO/IEC "
-                     "21031:2024.</p>\n</section>\n", s->sci_lo, s->sci_hi, s->e_kwh, s->i_kg_per_kwh,
-                  s->missing_m);
+                     "21031:2024.</p>\n</section>\n", s->e_kwh, s->i_kg_per_kwh, s->missing_m);
 }
 
 /* ------------------------------------------------------------ sources */
@@ -425,10 +460,10 @@ static void source_list(ct_buf *b, const struct ct_report *r)
 {
     const char *ids[64];
     int n = 0, ne, nr;
-    for (int i = 0; i < r->ngroups; i++)
-        for (int k = 0; k < r->groups[i].nuses; k++) {
-            note_source(ids, &n, 64, r->groups[i].uses[k].f.source);
-            note_source(ids, &n, 64, r->groups[i].uses[k].pue_source);
+    for (int i = 0; i < r->nplats; i++)
+        for (int k = 0; k < r->plats[i].nuses; k++) {
+            note_source(ids, &n, 64, r->plats[i].uses[k].f.source);
+            note_source(ids, &n, 64, r->plats[i].uses[k].pue_source);
         }
     const struct ct_equivalent *eq = ct_equivalents(&ne), *ref = ct_references(&nr);
     for (int i = 0; i < ne; i++)
@@ -457,11 +492,11 @@ static void sources(ct_buf *b, const struct ct_report *r)
                    "<th class=\"n\">kgCO2e/kWh</th><th class=\"n\">year</th><th>basis, source</th>"
                    "<th class=\"n\">PUE</th><th>PUE source</th><th class=\"n\">coverage</th></tr>"
                    "</thead>\n<tbody>\n");
-    for (int i = 0; i < r->ngroups; i++) {
-        const struct ct_group *g = &r->groups[i];
+    for (int i = 0; i < r->nplats; i++) {
+        const struct ct_group *g = &r->plats[i];
         for (int k = 0; k < g->nuses; k++)
             use_row(b, g, &g->uses[k]);
-        if (g->nuses == 0) {
+        if (g->nuses == 0 && g->nseries) {
             ct_buf_puts(b, "<tr><td>");
             h(b, g->key);
             ct_buf_printf(b, "</td><td colspan=\"6\">the provider's own figures (%s-based), taken as "
@@ -527,51 +562,22 @@ static void warnings(ct_buf *b, const struct ct_report *r)
     ct_buf_puts(b, "</ul>\n</section>\n");
 }
 
-void ct_render_html(const struct ct_bundle *bd, const struct ct_advice *a,
-                    const struct ct_html_opts *o, ct_buf *b)
+void ct_render_html(const struct ct_report *r, const struct ct_html_opts *o, ct_buf *b)
 {
-    const struct ct_report *r = &bd->r;
     head(b, r);
     header(b, r, o);
     platforms(b, r);
-    months(b, bd);
-    gpus(b, bd);
-    if (a) {
-        findings(b, a);
-        recommendations(b, a);
+    months(b, r);
+    gpus(b, r);
+    if (r->advice) {
+        findings(b, r->advice);
+        recommendations(b, r->advice);
     }
-    if (o->sci)
-        sci_section(b, o->sci);
+    if (r->sci)
+        sci_section(b, r->sci);
     sources(b, r);
     scale(b, r);
     warnings(b, r);
     ct_buf_puts(b, "<footer>Made by co2tally from its ledger and the team file. The page is "
                    "self-contained: no script, nothing fetched.</footer>\n</main>\n</body>\n</html>\n");
-}
-
-int ct_html_report(const struct ct_ledger_h *L, const struct ct_team *t,
-                   const struct ct_report_opts *o, int64_t generated, double sci_per,
-                   const char *sci_unit, ct_buf *out, ct_err *e)
-{
-    struct ct_bundle bd;
-    if (ct_bundle_build(L, t, o, &bd, e) < 0)
-        return -1;
-    struct ct_advice a;
-    struct ct_sci sci;
-    struct ct_html_opts h = {.generated = generated};
-    ct_advise(&bd, t, NULL, &a);
-    if (sci_per > 0) {
-        if (ct_sci_compute(&bd.r, t, sci_per, sci_unit, &sci, e) < 0) {
-            ct_advice_free(&a);
-            ct_bundle_free(&bd);
-            return -1;
-        }
-        h.sci = &sci;
-    }
-    ct_render_html(&bd, &a, &h, out);
-    if (h.sci)
-        ct_sci_free(&sci);
-    ct_advice_free(&a);
-    ct_bundle_free(&bd);
-    return 0;
 }

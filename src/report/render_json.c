@@ -2,6 +2,7 @@
 
 #include "core/timeutil.h"
 #include "report/render.h"
+#include "report/sci.h"
 
 static void num(ct_buf *b, const char *key, double v, int comma)
 {
@@ -24,13 +25,19 @@ static void str(ct_buf *b, const char *key, const char *v, int comma)
         ct_buf_puts(b, ", ");
 }
 
-static void interval(ct_buf *b, double lo, double hi)
+/* The interval, or null with the reason in "basis". */
+static void interval(ct_buf *b, int has, double lo, double hi, const char *basis)
 {
+    if (!has) {
+        ct_buf_puts(b, "\"interval_kgco2e\": null, ");
+        str(b, "basis", basis[0] ? basis : "no interval", 0);
+        return;
+    }
     ct_buf_puts(b, "\"interval_kgco2e\": [");
     ct_buf_json_num(b, lo);
     ct_buf_puts(b, ", ");
     ct_buf_json_num(b, hi);
-    ct_buf_puts(b, "]");
+    ct_buf_puts(b, "], \"basis\": null");
 }
 
 static void uses(ct_buf *b, const struct ct_group *g)
@@ -69,15 +76,53 @@ static void group(ct_buf *b, const struct ct_group *g, int explain)
     num(b, "factor_year", g->factor_year ? g->factor_year : NAN, 1);
     num(b, "kgco2e", g->kgco2e, 1);
     num(b, "share", g->share, 1);
+    num(b, "share_observed", g->share_observed, 1);
     num(b, "coverage", g->coverage, 1);
     num(b, "extrapolated_kgco2e", g->extrapolated, 1);
-    interval(b, g->lo, g->hi);
+    interval(b, g->has_interval, g->lo, g->hi, g->basis);
     ct_buf_puts(b, ", ");
     num(b, "idle_kwh", g->idle_kwh, 1);
-    num(b, "devices", g->ndevices, 0);
+    num(b, "series", g->nseries, 1);
+    num(b, "units", g->units, 0);
+    if (g->in_team || g->hosts_listed) {
+        ct_buf_puts(b, ", \"in_team_file\": ");
+        ct_buf_puts(b, g->in_team ? "true" : "false");
+        ct_buf_puts(b, ", ");
+        str(b, "status", g->nseries ? "data" : "no data in this period", 0);
+    }
+    if (g->hosts_listed) {
+        ct_buf_puts(b, ", ");
+        num(b, "hosts_listed", g->hosts_listed, 1);
+        num(b, "hosts_reported", g->hosts_reported, 0);
+    }
     if (explain)
         uses(b, g);
     ct_buf_puts(b, "}");
+}
+
+/* Per platform and month: observed and extrapolated kgCO2e; the months of a
+ * platform add up to its extrapolated figure. */
+static void months(ct_buf *b, const struct ct_report *r)
+{
+    ct_buf_puts(b, "  \"months\": [");
+    for (int m = 0; m < r->nmonths; m++) {
+        char key[8];
+        ct_fmt_month(r->month_from[m], key);
+        ct_buf_puts(b, m ? ",\n    {" : "\n    {");
+        str(b, "month", key, 0);
+        ct_buf_puts(b, ", \"platforms\": {");
+        for (int i = 0; i < r->nplats; i++) {
+            const struct ct_month_cell *c = ct_report_cell(r, i, m);
+            ct_buf_puts(b, i ? ", " : "");
+            ct_buf_json_str(b, r->plats[i].key);
+            ct_buf_puts(b, ": {");
+            num(b, "kgco2e", c->kg, 1);
+            num(b, "extrapolated_kgco2e", c->extrapolated, 0);
+            ct_buf_puts(b, "}");
+        }
+        ct_buf_puts(b, "}}");
+    }
+    ct_buf_puts(b, r->nmonths ? "\n  ],\n" : "],\n");
 }
 
 static void equivalents(ct_buf *b, double kg)
@@ -114,7 +159,7 @@ void ct_render_json(const struct ct_report *r, int explain, ct_buf *b)
     num(b, "kgco2e", r->kgco2e, 1);
     num(b, "coverage", r->coverage, 1);
     num(b, "extrapolated_kgco2e", r->extrapolated, 1);
-    interval(b, r->lo, r->hi);
+    interval(b, r->has_interval, r->lo, r->hi, r->basis);
     ct_buf_puts(b, "},\n  ");
     str(b, "interval_method", r->interval_method, 1);
     str(b, "basis", r->market ? "market" : "location", 0);
@@ -137,11 +182,39 @@ void ct_render_json(const struct ct_report *r, int explain, ct_buf *b)
         group(b, &r->groups[i], explain);
     }
     ct_buf_puts(b, r->ngroups ? "\n  ],\n" : "],\n");
+    ct_buf_puts(b, "  \"platforms\": [");
+    for (int i = 0; i < r->nplats; i++) {
+        ct_buf_puts(b, i ? ",\n    " : "\n    ");
+        group(b, &r->plats[i], explain);
+    }
+    ct_buf_puts(b, r->nplats ? "\n  ],\n" : "],\n");
+    months(b, r);
+    ct_buf_puts(b, "  \"overlaps\": [");
+    for (int i = 0; i < r->noverlaps; i++) {
+        ct_buf_puts(b, i ? ", {" : "{");
+        str(b, "platform", r->overlaps[i].platform, 1);
+        str(b, "what", r->overlaps[i].what, 1);
+        num(b, "energy_kwh", r->overlaps[i].energy_kwh, 1);
+        num(b, "kgco2e", r->overlaps[i].kgco2e, 0);
+        ct_buf_puts(b, "}");
+    }
+    ct_buf_puts(b, "],\n  ");
+    num(b, "other_basis_provided_kgco2e", r->other_basis_kg, 0);
+    ct_buf_puts(b, ",\n");
     equivalents(b, r->extrapolated);
     ct_buf_puts(b, "  \"warnings\": [");
     for (int i = 0; i < r->nwarnings; i++) {
         ct_buf_puts(b, i ? ", " : "");
         ct_buf_json_str(b, r->warnings[i]);
     }
-    ct_buf_puts(b, "]\n}\n");
+    ct_buf_puts(b, "]");
+    if (r->advice) {
+        ct_buf_puts(b, ",\n  \"advice\": ");
+        ct_advice_json(r->advice, b);
+    }
+    if (r->sci) {
+        ct_buf_puts(b, ",\n  \"sci\": ");
+        ct_sci_json_object(r->sci, b);
+    }
+    ct_buf_puts(b, "\n}\n");
 }

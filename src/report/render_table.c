@@ -12,23 +12,32 @@ static void fmt_num(ct_buf *b, int width, double v, int prec)
         ct_buf_printf(b, "%*.*f", width, prec, v);
 }
 
-static void extrap(ct_buf *b, double cov, double ex, double lo, double hi)
+/* The extrapolated figure and its interval, or why there is none. */
+static void extrap(ct_buf *b, int has_interval, double ex, double lo, double hi, const char *basis)
 {
-    if (cov >= 1 - 1e-9)
-        ct_buf_printf(b, "  %12.1f", ex);
-    else
+    if (!has_interval)
+        ct_buf_printf(b, "  %12.1f (%s)", ex, basis[0] ? basis : "no interval");
+    else if (hi > lo)
         ct_buf_printf(b, "  %12.1f [%.1f, %.1f]", ex, lo, hi);
+    else
+        ct_buf_printf(b, "  %12.1f", ex);
 }
 
 static void row(ct_buf *b, const struct ct_group *g)
 {
     ct_buf_printf(b, "%-24.24s %-10s", g->key, g->method);
+    if (g->nseries == 0) {
+        ct_buf_puts(b, "  no data in this period\n");
+        return;
+    }
     fmt_num(b, 12, g->energy_kwh, 1);
     fmt_num(b, 6, g->pue, 2);
     fmt_num(b, 8, g->factor, 3);
     fmt_num(b, 12, g->kgco2e, 1);
     ct_buf_printf(b, " %6.1f%% %6.1f%%", g->share * 100, g->coverage * 100);
-    extrap(b, g->coverage, g->extrapolated, g->lo, g->hi);
+    extrap(b, g->has_interval, g->extrapolated, g->lo, g->hi, g->basis);
+    if (g->hosts_listed && g->hosts_reported < g->hosts_listed)
+        ct_buf_printf(b, "  (%d of %d hosts)", g->hosts_reported, g->hosts_listed);
     ct_buf_puts(b, "\n");
 }
 
@@ -77,17 +86,31 @@ void ct_render_table(const struct ct_report *r, int explain, ct_buf *b)
     ct_buf_printf(b, "%s%s%s, %s to %s, by %s\n\n", "co2tally report", r->team[0] ? ": " : "",
                   r->team, f, t, ct_group_by_name(r->by));
     ct_buf_printf(b, "%-24s %-10s%12s%6s%8s%12s%8s%8s  %s\n", ct_group_by_name(r->by),
-                  "method", "energy kWh", "PUE", "kg/kWh", "kgCO2e", "share", "cover",
+                  "method", "energy kWh", "PUE", "kg/kWh", "observed", "share", "cover",
                   "extrapolated kgCO2e [95% interval]");
     for (int i = 0; i < r->ngroups; i++)
         row(b, &r->groups[i]);
     ct_buf_printf(b, "%-24s %-10s%12.1f%6s%8s%12.1f %6.1f%% %6.1f%%", "total", "",
-                  r->energy_kwh, "", "", r->kgco2e, r->kgco2e > 0 ? 100.0 : 0.0, r->coverage * 100);
-    extrap(b, r->coverage, r->extrapolated, r->lo, r->hi);
+                  r->energy_kwh, "", "", r->kgco2e, r->extrapolated > 0 ? 100.0 : 0.0, r->coverage * 100);
+    extrap(b, r->has_interval, r->extrapolated, r->lo, r->hi, r->basis);
     ct_buf_puts(b, "\n");
-    if (r->ngroups == 0)
-        ct_buf_puts(b, "\nThe ledger holds no energy in this period. Run `co2tally estimate` for "
+    ct_buf_puts(b, "\nobserved: kgCO2e the ledger holds for the period; share: of the extrapolated "
+                   "total.\n");
+    if (r->by != CT_BY_PLATFORM)
+        for (int i = 0; i < r->nplats; i++)
+            if (r->plats[i].nseries == 0)
+                ct_buf_printf(b, "platform %s: no data in this period\n", r->plats[i].key);
+    if (r->energy_kwh == 0 && r->kgco2e == 0 && r->other_basis_kg == 0)
+        ct_buf_puts(b, "\nThe ledger holds no figures in this period. Run `co2tally estimate` for "
                        "calculated platforms, or import or measure some.\n");
+    else if (r->kgco2e == 0 && r->other_basis_kg > 0)
+        ct_buf_printf(b, "\nThe period holds only %s-based provided figures (%.1f kgCO2e): "
+                      "use --basis %s to count them.\n", r->market ? "location" : "market",
+                      r->other_basis_kg, r->market ? "location" : "market");
+    for (int i = 0; i < r->noverlaps; i++)
+        ct_buf_printf(b, "%soverlap, left out: %s of platform %s, %.1f kgCO2e observed\n",
+                      i ? "" : "\n", r->overlaps[i].what, r->overlaps[i].platform,
+                      r->overlaps[i].kgco2e);
     for (int i = 0; i < r->nproviders; i++) {
         ct_buf_printf(b, "%s%s's own figures: scopes", i ? "" : "\n", r->providers[i].provider);
         for (int s = 1; s <= 3; s++)
@@ -96,14 +119,14 @@ void ct_render_table(const struct ct_report *r, int explain, ct_buf *b)
         ct_buf_printf(b, ", %s-based, %.1f kgCO2e\n", r->market ? "market" : "location",
                       r->providers[i].kgco2e);
     }
-    if (r->coverage < 1 - 1e-9 && r->ngroups)
-        ct_buf_printf(b, "\nInterval: %s.\n", r->interval_method);
+    if (r->coverage < 1 - 1e-9 && r->extrapolated > 0)
+        ct_buf_printf(b, "\nExtrapolation: %s.\n", r->interval_method);
     if (explain) {
         ct_buf_puts(b, "\nWhere each figure comes from (energy before PUE; kgCO2e = kWh x PUE x factor):\n");
         for (int i = 0; i < r->ngroups; i++)
             explain_group(b, &r->groups[i]);
     }
-    if (r->ngroups)
+    if (r->extrapolated > 0)
         equivalents(b, r->extrapolated);
     for (int i = 0; i < r->nwarnings; i++)
         ct_buf_printf(b, "%swarning: %s\n", i ? "" : "\n", r->warnings[i]);

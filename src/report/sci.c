@@ -78,27 +78,27 @@ static void totals(const struct ct_report *r, struct ct_sci *s)
             op_energy -= s->parts[k].op_kg;
     s->i_kg_per_kwh = s->e_kwh > 0 ? op_energy / s->e_kwh : NAN;
     s->sci = (s->op_kg + s->m_kg) / s->r;
-    s->sci_lo = (r->lo + s->m_kg) / s->r;
-    s->sci_hi = (r->hi + s->m_kg) / s->r;
+    /* NAN (no interval) when the total has too little data for one */
+    s->sci_lo = r->has_interval ? (r->lo + s->m_kg) / s->r : NAN;
+    s->sci_hi = r->has_interval ? (r->hi + s->m_kg) / s->r : NAN;
 }
 
 int ct_sci_compute(const struct ct_report *r, const struct ct_team *t, double per,
                    const char *unit, struct ct_sci *s, ct_err *e)
 {
     memset(s, 0, sizeof *s);
-    if (r->by != CT_BY_PLATFORM)
-        return ct_errf(e, "SCI needs the report by platform");
     if (!(per > 0) || !isfinite(per))
         return ct_errf(e, "--per wants a positive count of functional units");
     s->from = r->from;
     s->to = r->to;
     s->r = per;
     snprintf(s->unit, sizeof s->unit, "%s", unit && unit[0] ? unit : "unit");
-    s->parts = calloc((size_t)r->ngroups + t->nplat + 1, sizeof *s->parts);
+    s->parts = calloc((size_t)r->nplats + t->nplat + 1, sizeof *s->parts);
     if (!s->parts)
-        abort();
-    for (int i = 0; i < r->ngroups; i++)
-        part_of(r, &r->groups[i], t, &s->parts[s->nparts++]);
+        return ct_errf(e, "out of memory computing SCI");
+    for (int i = 0; i < r->nplats; i++)
+        if (r->plats[i].nseries)
+            part_of(r, &r->plats[i], t, &s->parts[s->nparts++]);
     idle_platforms(r, t, s);
     totals(r, s);
     return 0;
@@ -149,8 +149,12 @@ void ct_sci_text(const struct ct_sci *s, ct_buf *b)
     ct_buf_printf(b, "SCI (Green Software Foundation; ISO/IEC 21031:2024), %s to %s\n\n", f, t);
     ct_buf_printf(b, "  SCI = ((E x I) + M) per R = (%.1f + %.1f) kgCO2e / %g %s\n", s->op_kg,
                   s->m_kg, s->r, s->unit);
-    ct_buf_printf(b, "      = %.6g kgCO2e per %s [95%% interval %.6g to %.6g]\n\n", s->sci, s->unit,
-                  s->sci_lo, s->sci_hi);
+    if (isnan(s->sci_lo))
+        ct_buf_printf(b, "      = %.6g kgCO2e per %s (no interval: too little data)\n\n", s->sci,
+                      s->unit);
+    else
+        ct_buf_printf(b, "      = %.6g kgCO2e per %s [95%% interval %.6g to %.6g]\n\n", s->sci,
+                      s->unit, s->sci_lo, s->sci_hi);
     ct_buf_printf(b, "  E     %12.1f kWh (device energy x PUE, extrapolated to the period)\n", s->e_kwh);
     if (isnan(s->i_kg_per_kwh))
         ct_buf_printf(b, "  I     %12s (no energy in the period)\n", "n/a");
@@ -192,12 +196,12 @@ static void json_part(ct_buf *b, const struct ct_sci_part *pt)
     ct_buf_puts(b, "}");
 }
 
-void ct_sci_json(const struct ct_sci *s, ct_buf *b)
+void ct_sci_json_object(const struct ct_sci *s, ct_buf *b)
 {
     char f[21], t[21];
     ct_fmt_iso(s->from, f);
     ct_fmt_iso(s->to, t);
-    ct_buf_printf(b, "{\n  \"sci\": {\"standard\": \"GSF SCI, ISO/IEC 21031:2024\", "
+    ct_buf_printf(b, "{\"standard\": \"GSF SCI, ISO/IEC 21031:2024\", "
                      "\"formula\": \"((E x I) + M) per R\",\n  \"period\": {\"from\": \"%s\", "
                      "\"to\": \"%s\"}, \"unit\": ", f, t);
     ct_buf_json_str(b, s->unit);
@@ -208,11 +212,15 @@ void ct_sci_json(const struct ct_sci *s, ct_buf *b)
     jkv(b, "operational_kgco2e", s->op_kg, 1);
     jkv(b, "embodied_kgco2e", s->m_kg, 1);
     jkv(b, "kgco2e_per_unit", s->sci, 1);
-    ct_buf_puts(b, "\"interval_kgco2e_per_unit\": [");
-    ct_buf_json_num(b, s->sci_lo);
-    ct_buf_puts(b, ", ");
-    ct_buf_json_num(b, s->sci_hi);
-    ct_buf_printf(b, "],\n  \"included\": [\"device energy x PUE x grid factor, extrapolated\"%s, "
+    ct_buf_puts(b, isnan(s->sci_lo) ? "\"interval_kgco2e_per_unit\": null" :
+                                      "\"interval_kgco2e_per_unit\": [");
+    if (!isnan(s->sci_lo)) {
+        ct_buf_json_num(b, s->sci_lo);
+        ct_buf_puts(b, ", ");
+        ct_buf_json_num(b, s->sci_hi);
+        ct_buf_puts(b, "]");
+    }
+    ct_buf_printf(b, ",\n  \"included\": [\"device energy x PUE x grid factor, extrapolated\"%s, "
                      "\"embodied, amortised\"],\n  \"excluded\": [\"networks outside the ledger\", "
                      "\"end users' devices\", \"providers' scope 3\"], ",
                   s->has_provided ? ", \"providers' scope 1 and 2 figures\"" : "");
@@ -222,27 +230,12 @@ void ct_sci_json(const struct ct_sci *s, ct_buf *b)
         ct_buf_puts(b, k ? ",\n    " : "\n    ");
         json_part(b, &s->parts[k]);
     }
-    ct_buf_puts(b, "\n  ]}\n}\n");
+    ct_buf_puts(b, "\n  ]}");
 }
 
-int ct_sci_report(const struct ct_ledger_h *L, const struct ct_team *t,
-                  const struct ct_report_opts *o, double per, const char *unit, int json,
-                  ct_buf *out, ct_err *e)
+void ct_sci_json(const struct ct_sci *s, ct_buf *b)
 {
-    struct ct_report r;
-    struct ct_report_opts ro = *o;
-    ro.by = CT_BY_PLATFORM;
-    if (ct_report_build(L, t, &ro, &r, e) < 0)
-        return -1;
-    struct ct_sci s;
-    int rc = ct_sci_compute(&r, t, per, unit, &s, e);
-    if (rc == 0) {
-        if (json)
-            ct_sci_json(&s, out);
-        else
-            ct_sci_text(&s, out);
-        ct_sci_free(&s);
-    }
-    ct_report_free(&r);
-    return rc;
+    ct_buf_puts(b, "{\n  \"sci\": ");
+    ct_sci_json_object(s, b);
+    ct_buf_puts(b, "\n}\n");
 }

@@ -36,16 +36,13 @@ struct ct_sci {
     int has_provided;
 };
 
-/* Computes SCI from a report grouped by platform. -1 (with e) when r is not by
- * platform or per is not positive. */
+/* Computes SCI from the report document's platforms. -1 (with e) when per is
+ * not positive. */
 int ct_sci_compute(const struct ct_report *r, const struct ct_team *t, double per,
                    const char *unit, struct ct_sci *s, ct_err *e);
 void ct_sci_free(struct ct_sci *s);
 void ct_sci_text(const struct ct_sci *s, ct_buf *b);
-void ct_sci_json(const struct ct_sci *s, ct_buf *b);
-/* Builds the report by platform for o and renders its SCI (text, or JSON). */
-int ct_sci_report(const struct ct_ledger_h *L, const struct ct_team *t,
-                  const struct ct_report_opts *o, double per, const char *unit, int json,
-                  ct_buf *out, ct_err *e);
+void ct_sci_json(const struct ct_sci *s, ct_buf *b);         /* {"sci": {...}} */
+void ct_sci_json_object(const struct ct_sci *s, ct_buf *b);  /* the inner object */
 
 #endif

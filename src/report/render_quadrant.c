@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "insight/insight.h"
+#include "report/advice.h"
 #include "report/svg.h"
 
 /* ------------------------------------------------------------ text */

@@ -1,9 +1,44 @@
 /* Findings and recommendations as JSON and as terminal text. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/timeutil.h"
-#include "insight/insight.h"
+#include "report/advice.h"
+
+static const char *kind_names[] = {"platform_share", "idle_gpu", "low_utilisation", "cleaner_region"};
+
+const char *ct_finding_kind_name(int kind)
+{
+    return kind >= 0 && kind < CT_FIND_KINDS ? kind_names[kind] : "?";
+}
+
+int ct_finding_kind_parse(const char *s)
+{
+    for (int i = 0; i < CT_FIND_KINDS; i++)
+        if (strcmp(s, kind_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *ct_effort_name(int effort)
+{
+    return effort == CT_EFFORT_LOW ? "low" : effort == CT_EFFORT_MEDIUM ? "medium" : "high";
+}
+
+const char *ct_quadrant_name(int q)
+{
+    static const char *names[] = {"quick win", "major project", "fill-in", "thankless"};
+    return q >= 0 && q < 4 ? names[q] : "?";
+}
+
+void ct_advice_free(struct ct_advice *a)
+{
+    free(a->f);
+    free(a->rec);
+    memset(a, 0, sizeof *a);
+}
 
 static void jstr(ct_buf *b, const char *key, const char *v)
 {
