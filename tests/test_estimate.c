@@ -97,11 +97,97 @@ static void test_estimate_and_replace(void **state)
     ct_team_free(&t);
 }
 
+/* What ct_estimate_write said, one "KIND platform year reason" line each. */
+struct heard {
+    char text[1024];
+    int n[3];
+};
+
+static void hear(const struct ct_estimate_line *l, void *ud)
+{
+    struct heard *h = ud;
+    size_t k = strlen(h->text);
+    snprintf(h->text + k, sizeof h->text - k, "%c %s %d %s\n", "WSR"[l->kind], l->platform,
+             l->year, l->reason ? l->reason : "-");
+    h->n[l->kind]++;
+}
+
+static int64_t count_of(struct ct_ledger_h *L, const char *table)
+{
+    int64_t n = -1;
+    ct_err e;
+    assert_int_equal(L->ops->count(L->db, table, &n, &e), 0);
+    return n;
+}
+
+/* The same platforms, now: plain still estimated, gpus measured, ci counted
+ * from usage rows. */
+static const char team_later[] =
+    "[team]\ncountry = SGP\nyear = 2023\n"
+    "[platform plain]\nmethod = calculated\nwatts = 100\nutilisation = 0.5\n"
+    "hours_per_year = 1000\ncount = 3\n"
+    "[platform gpus]\nmethod = measured\nhosts = g1\n"
+    "[platform ci]\nmethod = calculated\nsource = usage\ncount = 4\n";
+
+/* Estimates of platforms no longer estimated go, of every year, in the same
+ * run; the ones still estimated stay; a foreign "estimate" source stays. */
+static void test_stale_estimates_removed(void **state)
+{
+    (void)state;
+    struct ct_team t, later, gone;
+    ct_err e = {{0}};
+    assert_int_equal(ct_team_load_string(team_text, "t.ini", &t, &e), 0);
+    assert_int_equal(ct_team_load_string(team_later, "t.ini", &later, &e), 0);
+    assert_int_equal(ct_team_load_string("[team]\ncountry = SGP\n[platform other]\n"
+                                         "method = provided\n", "t.ini", &gone, &e), 0);
+    struct tmpledger tl;
+    tmpledger_open(&tl);
+    assert_int_equal(ct_estimate_write(&tl.L, &t, 2023, 1700000000, NULL, NULL, &e), 0);
+    assert_int_equal(ct_estimate_write(&tl.L, &t, 2024, 1700000000, NULL, NULL, &e), 0);
+    struct ct_source_rec odd = {"estimate", "estimate:no-year", "dddddddddddddddddddddddddddddd"
+                                "dddddddddddddddddddddddddddddddddd", 1700000000};
+    int64_t id;
+    assert_int_equal(tl.L.ops->add_source(tl.L.db, &odd, &id, NULL, &e), 0);
+    assert_int_equal(count_of(&tl.L, "sources"), 7);  /* 3 platforms x 2 years + odd */
+    assert_int_equal(count_of(&tl.L, "energy"), 72);
+
+    struct heard h = {{0}, {0}};
+    assert_int_equal(ct_estimate_write(&tl.L, &later, 2023, 1700000100, hear, &h, &e), 0);
+    assert_string_equal(h.text,
+                        "W plain 2023 -\n"
+                        "S ci 2023 counted from usage rows (source = usage), not estimated\n"
+                        "R ci 2023 the platform is now counted from usage rows (source = usage)\n"
+                        "R ci 2024 the platform is now counted from usage rows (source = usage)\n"
+                        "R gpus 2023 the platform is now measured\n"
+                        "R gpus 2024 the platform is now measured\n");
+    /* plain's two years and the odd source are left: 2 x 12 months of energy. */
+    assert_int_equal(count_of(&tl.L, "sources"), 3);
+    assert_int_equal(count_of(&tl.L, "energy"), 24);
+    /* Run again: nothing more to remove. */
+    memset(&h, 0, sizeof h);
+    assert_int_equal(ct_estimate_write(&tl.L, &later, 2023, 1700000200, hear, &h, &e), 0);
+    assert_int_equal(h.n[CT_EST_REMOVED], 0);
+    assert_int_equal(h.n[CT_EST_WRITTEN], 1);
+    assert_int_equal(h.n[CT_EST_SKIPPED], 1);
+    /* A team file without plain: its estimates go too, as gone from the file. */
+    memset(&h, 0, sizeof h);
+    assert_int_equal(ct_estimate_write(&tl.L, &gone, 2023, 1700000300, hear, &h, &e), 0);
+    assert_string_equal(h.text, "R plain 2023 the platform is no longer in the team file\n"
+                                "R plain 2024 the platform is no longer in the team file\n");
+    assert_int_equal(count_of(&tl.L, "sources"), 1);
+    assert_int_equal(count_of(&tl.L, "energy"), 0);
+    tmpledger_close(&tl);
+    ct_team_free(&t);
+    ct_team_free(&later);
+    ct_team_free(&gone);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_power_models),
         cmocka_unit_test(test_estimate_and_replace),
+        cmocka_unit_test(test_stale_estimates_removed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -657,6 +657,69 @@ static void contract_scan_records(const struct ct_ledger_ops *ops, const char *u
     ops->close(l);
 }
 
+/* list_sources (version 2): the sources of one kind, by path then id, with the
+ * ids add_source gave; a stopping callback makes it -1. */
+struct listed {
+    int n;
+    int64_t id[8];
+    char path[8][32];
+    int stop_after;
+};
+
+static int collect_source(int64_t id, const struct ct_source_rec *s, void *ud)
+{
+    struct listed *g = ud;
+    assert_true(g->n < 8);
+    assert_string_equal(s->kind, "estimate");
+    assert_int_equal(strlen(s->sha256), 64);
+    assert_int_equal(s->imported_at, 1700000000);
+    g->id[g->n] = id;
+    snprintf(g->path[g->n], sizeof g->path[0], "%s", s->path);
+    return ++g->n == g->stop_after;
+}
+
+static void contract_list_sources(const struct ct_ledger_ops *ops, const char *url)
+{
+    ct_ledger *l = open_ok(ops, url);
+    ct_err e = {{0}};
+    int64_t ids[3];
+    const char *shas[3] = {SHA_A, SHA_B, SHA_C}, *paths[3] = {"estimate:b:2023", "x.csv",
+                                                              "estimate:a:2024"};
+    for (int i = 0; i < 3; i++) {
+        struct ct_source_rec s = {i == 1 ? "nvidia-smi" : "estimate", paths[i], shas[i],
+                                  1700000000};
+        int existed = -1;
+        assert_int_equal(ops->add_source(l, &s, &ids[i], &existed, &e), 0);
+    }
+    struct listed g = {0};
+    assert_int_equal(ops->list_sources(l, "estimate", collect_source, &g, &e), 0);
+    assert_int_equal(g.n, 2); /* the nvidia-smi source is another kind */
+    assert_string_equal(g.path[0], "estimate:a:2024");
+    assert_int_equal(g.id[0], ids[2]);
+    assert_string_equal(g.path[1], "estimate:b:2023");
+    assert_int_equal(g.id[1], ids[0]);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(ops->list_sources(l, "aws", collect_source, &g, &e), 0);
+    assert_int_equal(g.n, 0);
+    /* Listed ids delete, inside a transaction, and are gone from the list. */
+    assert_int_equal(ops->begin(l, &e), 0);
+    assert_int_equal(ops->delete_source(l, ids[2], &e), 0);
+    assert_int_equal(ops->commit(l, &e), 0);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(ops->list_sources(l, "estimate", collect_source, &g, &e), 0);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.id[0], ids[0]);
+    struct ct_source_rec c = {"estimate", "estimate:c:2023", SHA_C, 1700000000};
+    assert_int_equal(ops->add_source(l, &c, &ids[2], NULL, &e), 0);
+    g = (struct listed){.stop_after = 1}; /* two listed, stopped after the first */
+    e.msg[0] = '\0';
+    assert_int_equal(ops->list_sources(l, "estimate", collect_source, &g, &e), -1);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.path[0], "estimate:b:2023");
+    assert_contains(e.msg, "stopped");
+    ops->close(l);
+}
+
 /* ---- running the contract on SQLite ---- */
 
 struct tmp {
@@ -710,6 +773,7 @@ SQLITE_CONTRACT(rollback)
 SQLITE_CONTRACT(validation)
 SQLITE_CONTRACT(count_names)
 SQLITE_CONTRACT(scan_records)
+SQLITE_CONTRACT(list_sources)
 
 /* ---- SQLite only ---- */
 
@@ -899,6 +963,7 @@ int main(void)
         T(sqlite_validation),
         T(sqlite_count_names),
         T(sqlite_scan_records),
+        T(sqlite_list_sources),
         T(sqlite_newer_schema),
         T(sqlite_foreign_files),
         T(sqlite_wal_reader),

@@ -123,6 +123,44 @@ static const struct bad bad_cases[] = {
     {TEAM "[platform a]\n" CALC "hours_per_day = 2\ndays_per_year = 3\n",
      "bad.ini:4: [platform a]: give only one of hours_per_year"},
     {TEAM "[platform a]\n" CALC "hours_per_year = 9000\n", "bad.ini:9: hours_per_year is given twice"},
+    /* Provided-row claims (provider, accounts) and a calculated platform's source. */
+    {TEAM "[platform a]\nmethod = provided\nprovider = oracle\n",
+     "bad.ini:6: provider = 'oracle'; use aws, gcp or azure"},
+    {TEAM "[platform a]\nmethod = measured\nhosts = h1\nprovider = aws\n",
+     "bad.ini:4: [platform a]: provider belongs to provided platforms (the provider rows they "
+     "claim); this one is measured"},
+    {TEAM "[platform a]\n" CALC "accounts = 1, 2\n",
+     "bad.ini:4: [platform a]: accounts belongs to provided platforms"},
+    {TEAM "[platform a]\nmethod = provided\nsubscriptions = s1\n",
+     "bad.ini:4: [platform a]: accounts (or subscriptions, projects) needs provider = aws"},
+    {TEAM "[platform a]\nmethod = provided\nprovider = gcp\nprojects = p1\naccounts = p2\n",
+     "bad.ini:8: accounts: accounts, subscriptions and projects are one list; give it once"},
+    {TEAM "[platform a]\nmethod = provided\nprovider = aws\naccounts = 1, 2, 1\n",
+     "bad.ini:7: accounts lists '1' twice"},
+    {TEAM "[platform a]\nmethod = provided\nprovider = aws\naccounts = ,\n",
+     "bad.ini:7: accounts = ',' names nothing"},
+    {TEAM "[platform a]\nmethod = provided\nprovider = gcp\n"
+          "[platform b]\nmethod = provided\nlocation = gcp:europe-west1\n",
+     "bad.ini:7: [platform a] and [platform b] both claim every gcp row that no other platform "
+     "claims"},
+    {TEAM "[platform a]\nmethod = provided\nprovider = azure\nsubscriptions = s1, s2\n"
+          "[platform m]\nmethod = measured\nhosts = h\n"
+          "[platform b]\nmethod = provided\nprovider = azure\nsubscriptions = s3, s2\n",
+     "bad.ini:11: azure account 's2' is claimed by both [platform a] and [platform b]"},
+    {TEAM "[platform a]\nmethod = measured\nhosts = h1\nsource = usage\n",
+     "bad.ini:4: [platform a]: source (estimate or usage) belongs to calculated platforms; this "
+     "one is measured"},
+    {TEAM "[platform a]\n" CALC "source = billing\n", "bad.ini:9: source = 'billing'; use estimate"},
+    {TEAM "[platform a]\nmethod = calculated\nsource = usage\nutilisation = 0.5\n",
+     "bad.ini:4: [platform a]: utilisation: chip, watts, idle_watts, utilisation and hours belong "
+     "to estimated platforms; this one is counted from usage rows (source = usage)"},
+    {TEAM "[platform a]\nmethod = calculated\nsource = usage\nhours_per_day = 3\n",
+     "bad.ini:4: [platform a]: hours_per_day: chip, watts"},
+    {TEAM "[platform a]\nmethod = provided\nprovider = gcp\nproject = p1\n",
+     "bad.ini:7: unknown key 'project' in [platform a]; known keys: method, location, pue, hosts, "
+     "count, chip, watts, idle_watts, utilisation, hours_per_year, hours_per_day, days_per_year, "
+     "minutes_per_month, embodied_kgco2e, lifetime_years, source, provider, accounts (or "
+     "subscriptions, projects)"},
 };
 
 static void test_bad(void **state)
@@ -149,6 +187,77 @@ static void test_unknown_chip_suggests(void **state)
     assert_non_null(strstr(e.msg, "Apple M1"));
 }
 
+/* Several provided platforms of three providers, some with accounts lists, and
+ * a calculated platform counted from usage rows. */
+static const char claims_text[] =
+    TEAM
+    "[platform gcp-prod]\nmethod = provided\nprovider = gcp\nprojects = prod-1, prod-2\n"
+    "[platform gcp-rest]\nmethod = provided\nlocation = gcp:europe-west1\n"
+    "[platform gcp-ml]\nmethod = provided\nlocation = gcp:us-central1\nprojects = ml\n"
+    "[platform aws-ml]\nmethod = provided\nprovider = aws\naccounts = 111, 222\n"
+    "[platform azure-all]\nmethod = provided\nprovider = azure\n"
+    "[platform ci]\nmethod = calculated\nsource = usage\ncount = 3\n"
+    "location = aws:ap-southeast-1\n"
+    "[platform laptops]\n" CALC "source = estimate\n"
+    "[platform servers]\nmethod = measured\nhosts = h1\n";
+
+static void test_provided_claims(void **state)
+{
+    (void)state;
+    struct ct_team t;
+    ct_err e = {{0}};
+    int rc = ct_team_load_string(claims_text, "team.ini", &t, &e);
+    if (rc)
+        fprintf(stderr, "%s\n", e.msg);
+    assert_int_equal(rc, 0);
+    const struct ct_platform *prod = ct_team_platform(&t, "gcp-prod");
+    const struct ct_platform *rest = ct_team_platform(&t, "gcp-rest");
+    const struct ct_platform *ml = ct_team_platform(&t, "gcp-ml");
+    const struct ct_platform *aws = ct_team_platform(&t, "aws-ml");
+    const struct ct_platform *az = ct_team_platform(&t, "azure-all");
+    assert_int_equal(prod->naccounts, 2);
+    assert_string_equal(prod->accounts[1], "prod-2");
+    assert_string_equal(prod->provider, "gcp");
+    assert_null(rest->provider); /* taken from the location, not stored as a key */
+    assert_string_equal(ct_platform_provider(rest), "gcp");
+    assert_string_equal(ct_platform_provider(ml), "gcp");
+    assert_string_equal(ct_platform_provider(az), "azure");
+    assert_null(ct_platform_provider(ct_team_platform(&t, "ci")));      /* not provided */
+    assert_null(ct_platform_provider(ct_team_platform(&t, "servers")));
+    /* A row goes to the platform that lists its account or project ... */
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "gcp", "bill-1", "prod-2"), prod);
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "gcp", "bill-1", "ml"), ml);
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "aws", "222", "999"), aws);
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "aws", "999", "111"), aws);
+    /* ... else to the provider's platform without a list ... */
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "gcp", "bill-1", "other"), rest);
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "gcp", "bill-1", ""), rest);
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "azure", "enr", "sub-9"), az);
+    /* ... else nowhere: AWS has no such platform, nor has an unknown provider;
+     * another provider's project name does not claim the row. */
+    assert_null(ct_team_platform_of_provided(&t, "aws", "333", ""));
+    assert_null(ct_team_platform_of_provided(&t, "aws", "333", "prod-1"));
+    assert_null(ct_team_platform_of_provided(&t, "oracle", "111", "prod-1"));
+    /* source: usage, count kept, no power or hours needed; estimate is the default. */
+    const struct ct_platform *ci = ct_team_platform(&t, "ci");
+    assert_int_equal(ci->calc_source, CT_CALC_USAGE);
+    assert_true(ci->count == 3);
+    assert_true(isnan(ci->watts) && isnan(ci->hours_per_year));
+    assert_int_equal(ct_team_platform(&t, "laptops")->calc_source, CT_CALC_ESTIMATE);
+    ct_team_free(&t);
+    /* subscriptions is the same list under Azure's word. */
+    rc = ct_team_load_string(TEAM "[platform a]\nmethod = provided\nprovider = azure\n"
+                             "subscriptions = s1, s2\n[platform b]\nmethod = provided\n"
+                             "provider = azure\n[platform c]\nmethod = provided\n"
+                             "provider = gcp\naccounts = s1\n", "team.ini", &t, &e);
+    assert_int_equal(rc, 0);
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "azure", "", "s2"), &t.plat[0]);
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "azure", "", "s3"), &t.plat[1]);
+    assert_ptr_equal(ct_team_platform_of_provided(&t, "gcp", "", "s1"), &t.plat[2]);
+    assert_int_equal(ct_team_platform(&t, "b")->calc_source, CT_CALC_ESTIMATE);
+    ct_team_free(&t);
+}
+
 static void test_file(void **state)
 {
     (void)state;
@@ -170,7 +279,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good), cmocka_unit_test(test_bad),
-        cmocka_unit_test(test_unknown_chip_suggests), cmocka_unit_test(test_file),
+        cmocka_unit_test(test_unknown_chip_suggests), cmocka_unit_test(test_provided_claims),
+        cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

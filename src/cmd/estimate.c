@@ -16,16 +16,47 @@ static const char usage[] =
     "(the team year unless --year) into the ledger. Power per unit is watts x\n"
     "utilisation, or idle_watts + (watts - idle_watts) x utilisation where an idle\n"
     "power is known; energy is power x hours x count. Running it again replaces\n"
-    "each platform's estimate for that year.\n";
+    "each platform's estimate for that year. A calculated platform with\n"
+    "source = usage is counted from its imported usage rows and skipped here.\n"
+    "Estimates (of any year) of platforms that are no longer estimated (now\n"
+    "measured or provided, source = usage, or gone from the team file) are\n"
+    "removed, in the same transaction, and listed.\n";
 
 struct out {
     ct_buf b;
-    int json, n;
+    ct_buf skipped, removed; /* JSON arrays, or text lines after the written ones */
+    int json, n, nskipped, nremoved;
 };
+
+/* A skipped or removed platform: listed after the written ones. */
+static void on_other(struct out *o, const struct ct_estimate_line *l)
+{
+    int removed = l->kind == CT_EST_REMOVED;
+    ct_buf *b = removed ? &o->removed : &o->skipped;
+    int n = removed ? o->nremoved++ : o->nskipped++;
+    if (!o->json && removed)
+        ct_buf_printf(b, "removed the estimate of '%s' for %d: %s\n", l->platform, l->year,
+                      l->reason);
+    else if (!o->json)
+        ct_buf_printf(b, "%-24s skipped: %s\n", l->platform, l->reason);
+    if (!o->json)
+        return;
+    ct_buf_puts(b, n ? ",\n  {\"platform\": " : "\n  {\"platform\": ");
+    ct_buf_json_str(b, l->platform);
+    if (removed)
+        ct_buf_printf(b, ", \"year\": %d", l->year);
+    ct_buf_puts(b, ", \"reason\": ");
+    ct_buf_json_str(b, l->reason);
+    ct_buf_puts(b, "}");
+}
 
 static void on_line(const struct ct_estimate_line *l, void *ud)
 {
     struct out *o = ud;
+    if (l->kind != CT_EST_WRITTEN) {
+        on_other(o, l);
+        return;
+    }
     if (o->json) {
         ct_buf_puts(&o->b, o->n++ ? ",\n  {\"platform\": " : "\n  {\"platform\": ");
         ct_buf_json_str(&o->b, l->platform);
@@ -46,7 +77,7 @@ int cmd_estimate(int argc, char **argv, const struct ct_global *g)
         {"year", required_argument, 0, 'y'}, {"json", no_argument, 0, 'j'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     long year = 0;
-    struct out o = {{0}, 0, 0};
+    struct out o = {0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -84,15 +115,28 @@ int cmd_estimate(int argc, char **argv, const struct ct_global *g)
     ct_team_free(&t);
     if (rc < 0) {
         ct_buf_free(&o.b);
+        ct_buf_free(&o.skipped);
+        ct_buf_free(&o.removed);
         return ct_fail(CT_EXIT_USER, "estimate", "%s", e.msg);
     }
-    if (o.json)
-        ct_buf_puts(&o.b, o.n ? "\n]}\n" : "]}\n");
-    else if (o.n == 0)
-        ct_buf_puts(&o.b, "no calculated platforms in the team file; nothing to estimate\n");
-    else
-        ct_buf_printf(&o.b, "%d calculated platform%s written for %ld\n", o.n, o.n == 1 ? "" : "s", year);
+    if (o.json) {
+        ct_buf_puts(&o.b, o.n ? "\n], \"skipped\": [" : "], \"skipped\": [");
+        ct_buf_puts(&o.b, o.skipped.p ? o.skipped.p : "");
+        ct_buf_puts(&o.b, o.nskipped ? "\n], \"removed\": [" : "], \"removed\": [");
+        ct_buf_puts(&o.b, o.removed.p ? o.removed.p : "");
+        ct_buf_puts(&o.b, o.nremoved ? "\n]}\n" : "]}\n");
+    } else {
+        ct_buf_puts(&o.b, o.skipped.p ? o.skipped.p : "");
+        ct_buf_puts(&o.b, o.removed.p ? o.removed.p : "");
+        if (o.n == 0)
+            ct_buf_puts(&o.b, "no estimated platforms in the team file; nothing to estimate\n");
+        else
+            ct_buf_printf(&o.b, "%d calculated platform%s written for %ld\n", o.n,
+                          o.n == 1 ? "" : "s", year);
+    }
     rc = ct_cmd_write("estimate", NULL, o.b.p, o.b.len);
     ct_buf_free(&o.b);
+    ct_buf_free(&o.skipped);
+    ct_buf_free(&o.removed);
     return rc;
 }

@@ -35,7 +35,8 @@ static const char usage_tail[] =
     "counted as idle.\n\n"
     "  --host NAME       the host the log came from (default: this machine)\n"
     "  --platform NAME   the team-file platform it belongs to (default: found from\n"
-    "                    the host when a report is made)\n"
+    "                    the host, or the provider's account, when a report is made);\n"
+    "                    NAME must be a platform of the team file (--config)\n"
     "  --scope N         provider reports that do not say their scope (Azure's\n"
     "                    Get-AzCarbonEmissionReport as PowerShell prints it): 1, 2 or 3\n"
     "  --period FROM[..TO]  the months such a report covers (its query's date range,\n"
@@ -238,10 +239,17 @@ static void json_file(ct_buf *b, const struct ct_import_file *f)
     ct_buf_puts(b, ", \"format\": ");
     ct_buf_json_str(b, f->format);
     ct_buf_printf(b, ", \"sha256\": \"%s\", \"status\": \"%s\", \"gzip\": %s, \"skipped_lines\": "
-                  "%ld, \"records\": %zu, \"provided\": %zu, \"provided_kgco2e\": ", f->sha256,
+                  "%ld, \"records\": %zu, \"provided\": %zu", f->sha256,
                   status_name(f->status), f->gzip ? "true" : "false", f->skipped, f->records,
                   f->provided);
-    ct_buf_json_num(b, f->provided_kg);
+    /* Per basis, never added; null where the file gave no figure of that basis. */
+    size_t both = f->provided - f->provided_location - f->provided_market;
+    ct_buf_puts(b, ", \"provided_kgco2e_location\": ");
+    ct_buf_json_num(b, f->provided_location + both ? f->provided_kg_location : NAN);
+    ct_buf_puts(b, ", \"provided_kgco2e_market\": ");
+    ct_buf_json_num(b, f->provided_market + both ? f->provided_kg_market : NAN);
+    ct_buf_puts(b, ", \"provided_kgco2e_both_bases\": ");
+    ct_buf_json_num(b, f->provided_kg_both);
     ct_buf_puts(b, ", \"warnings\": [");
     for (int k = 0; f->status == CT_IMPORT_DONE && k < f->nwarnings; k++) {
         ct_buf_puts(b, k ? ", " : "");
@@ -267,6 +275,27 @@ static void json(ct_buf *b, const struct ct_import_result *r)
     ct_buf_puts(b, r->nfiles ? "\n]}\n" : "]}\n");
 }
 
+/* A provider's location-based and market-based totals are two answers to one
+ * question: shown side by side, never added. */
+static void text_provided(ct_buf *b, const struct ct_import_file *f)
+{
+    size_t both = f->provided - f->provided_location - f->provided_market;
+    ct_buf_printf(b, "%s: imported as %s%s, %zu provided emission%s: ", f->path, f->format,
+                  f->gzip ? " (gzip)" : "", f->provided, f->provided == 1 ? "" : "s");
+    if (f->provided_location + both)
+        ct_buf_printf(b, "location-based %.1f kgCO2e, ", f->provided_kg_location);
+    else
+        ct_buf_puts(b, "location-based none in the file, ");
+    if (f->provided_market + both)
+        ct_buf_printf(b, "market-based %.1f kgCO2e", f->provided_kg_market);
+    else
+        ct_buf_puts(b, "market-based none in the file");
+    if (both)
+        ct_buf_printf(b, " (each includes scope 1/3, the same under both: %.1f kgCO2e)",
+                      f->provided_kg_both);
+    ct_buf_puts(b, "\n");
+}
+
 static void text_file(ct_buf *b, const struct ct_import_file *f, const char *host, int skip_bad)
 {
     if (f->status == CT_IMPORT_ALREADY)
@@ -275,9 +304,7 @@ static void text_file(ct_buf *b, const struct ct_import_file *f, const char *hos
     else if (f->status == CT_IMPORT_NOTHING)
         ct_buf_printf(b, "%s: %s; nothing imported\n", f->path, f->bytes ? "no samples" : "empty");
     else if (f->provided)
-        ct_buf_printf(b, "%s: imported as %s%s, %zu provided emission%s, %.6g kgCO2e\n", f->path,
-                      f->format, f->gzip ? " (gzip)" : "", f->provided,
-                      f->provided == 1 ? "" : "s", f->provided_kg);
+        text_provided(b, f);
     if (f->status == CT_IMPORT_DONE && (f->ndev || !f->provided))
         ct_buf_printf(b, "%s: imported as %s%s, %d device%s, %zu hourly record%s\n", f->path,
                       f->format, f->gzip ? " (gzip)" : "", f->ndev, f->ndev == 1 ? "" : "s",
@@ -300,6 +327,31 @@ static void text_file(ct_buf *b, const struct ct_import_file *f, const char *hos
     }
 }
 
+/* --platform must name a platform the team file defines: a name that is not
+ * there would put records on a platform no report shows. Fails (printing)
+ * before anything is read or written. */
+static int check_platform(const char *name, const struct ct_global *g)
+{
+    struct ct_team t;
+    ct_err e;
+    if (ct_team_load(g->config, &t, &e) < 0)
+        return ct_fail(CT_EXIT_USER, "import", "--platform %s needs the team file that defines "
+                       "it, and %s does not load (%s); pass --config FILE; nothing was "
+                       "imported", name, g->config, e.msg);
+    if (ct_team_platform(&t, name)) {
+        ct_team_free(&t);
+        return CT_EXIT_OK;
+    }
+    ct_buf known = {0};
+    for (size_t i = 0; i < t.nplat; i++)
+        ct_buf_printf(&known, "%s%s", i ? ", " : "", t.plat[i].name);
+    ct_fail(CT_EXIT_USER, "import", "--platform '%s' is not a platform of %s (its platforms: "
+            "%s); nothing was imported", name, g->config, t.nplat ? known.p : "none");
+    ct_buf_free(&known);
+    ct_team_free(&t);
+    return CT_EXIT_USER;
+}
+
 int cmd_import(int argc, char **argv, const struct ct_global *g)
 {
     struct args a = {.o = {.start = NAN, .interval = NAN, .max_gap = NAN}};
@@ -312,6 +364,8 @@ int cmd_import(int argc, char **argv, const struct ct_global *g)
         a.o.progress_ud = &bar;
     }
     a.o.imported_at = ct_now();
+    if (a.o.platform && check_platform(a.o.platform, g))
+        return CT_EXIT_USER;
     struct ct_ledger_h L;
     if (ct_cmd_ledger("import", g, 0, &L))
         return CT_EXIT_USER;

@@ -301,6 +301,15 @@ const struct ct_platform *ct_team_platform_of_provided(const struct ct_team *t,
     return any;
 }
 
+const char *ct_platform_provider(const struct ct_platform *p)
+{
+    static const char *const providers[] = {"aws", "gcp", "azure"};
+    for (size_t i = 0; i < sizeof providers / sizeof *providers; i++)
+        if (claims_provider(p, providers[i]))
+            return providers[i];
+    return NULL;
+}
+
 const char *ct_platform_location(const struct ct_team *t, const struct ct_platform *p)
 {
     return p && p->location ? p->location : t->country;

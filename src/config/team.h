@@ -69,6 +69,10 @@ const struct ct_platform *ct_team_platform_of_provided(const struct ct_team *t,
                                                        const char *provider,
                                                        const char *account,
                                                        const char *project);
+/* The provider whose rows a provided platform claims: its provider key, else
+ * the provider of its cloud location ("gcp:europe-west1" -> "gcp"); NULL for
+ * other methods and for a provided platform with neither. */
+const char *ct_platform_provider(const struct ct_platform *p);
 /* The location a platform's energy is counted at: its own, else the team's. */
 const char *ct_platform_location(const struct ct_team *t, const struct ct_platform *p);
 

@@ -13,7 +13,8 @@ enum key_bit {
     K_METHOD = 1 << 0, K_LOCATION = 1 << 1, K_PUE = 1 << 2, K_HOSTS = 1 << 3,
     K_COUNT = 1 << 4, K_CHIP = 1 << 5, K_WATTS = 1 << 6, K_IDLE = 1 << 7,
     K_UTIL = 1 << 8, K_HPY = 1 << 9, K_HPD = 1 << 10, K_DPY = 1 << 11, K_MPM = 1 << 12,
-    K_EMB = 1 << 13, K_LIFE = 1 << 14,
+    K_EMB = 1 << 13, K_LIFE = 1 << 14, K_PROVIDER = 1 << 15, K_ACCOUNTS = 1 << 16,
+    K_SOURCE = 1 << 17,
 };
 
 static const struct {
@@ -24,7 +25,11 @@ static const struct {
     {"count", K_COUNT}, {"chip", K_CHIP}, {"watts", K_WATTS}, {"idle_watts", K_IDLE},
     {"utilisation", K_UTIL}, {"hours_per_year", K_HPY}, {"hours_per_day", K_HPD},
     {"days_per_year", K_DPY}, {"minutes_per_month", K_MPM},
-    {"embodied_kgco2e", K_EMB}, {"lifetime_years", K_LIFE},
+    {"embodied_kgco2e", K_EMB}, {"lifetime_years", K_LIFE}, {"provider", K_PROVIDER},
+    /* One list under three names: AWS says accounts, Azure subscriptions and
+     * Google Cloud projects; a platform gives it under one of them. */
+    {"accounts", K_ACCOUNTS}, {"subscriptions", K_ACCOUNTS}, {"projects", K_ACCOUNTS},
+    {"source", K_SOURCE},
 };
 #define NKEYS (sizeof platform_keys / sizeof *platform_keys)
 
@@ -77,22 +82,51 @@ int ct_team_key(struct ct_team *t, const char *key, const char *value, ct_err *e
     return ct_errf(e, "unknown key '%s' in [team]; known keys: name, country, year", key);
 }
 
-static int set_hosts(struct ct_platform *p, const char *value, ct_err *e)
+/* A comma-separated list (hosts, accounts): empty items are skipped, a name
+ * given twice is an error, and an empty list is one. */
+static int set_list(char ***list, size_t *n, const char *key, const char *value, ct_err *e)
 {
     char *copy = ct_strdup(value), *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    int rc = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0;
+         tok = strtok_r(NULL, ",", &save)) {
         tok = ct_trim(tok);
         if (!*tok)
             continue;
-        char **h = realloc(p->hosts, (p->nhosts + 1) * sizeof *h);
-        if (!h)
+        for (size_t i = 0; i < *n && rc == 0; i++)
+            if (strcmp((*list)[i], tok) == 0)
+                rc = ct_errf(e, "%s lists '%s' twice", key, tok);
+        char **h = rc ? NULL : realloc(*list, (*n + 1) * sizeof *h);
+        if (!h && rc == 0)
             abort();
-        p->hosts = h;
-        p->hosts[p->nhosts++] = ct_strdup(tok);
+        if (h) {
+            *list = h;
+            (*list)[(*n)++] = ct_strdup(tok);
+        }
     }
     free(copy);
-    if (p->nhosts == 0)
-        return ct_errf(e, "hosts = '%s' names no host; list them separated by commas", value);
+    if (rc == 0 && *n == 0)
+        rc = ct_errf(e, "%s = '%s' names nothing; list them separated by commas", key, value);
+    return rc;
+}
+
+static int set_provider(struct ct_platform *p, const char *v, ct_err *e)
+{
+    if (strcmp(v, "aws") != 0 && strcmp(v, "gcp") != 0 && strcmp(v, "azure") != 0)
+        return ct_errf(e, "provider = '%s'; use aws, gcp or azure", v);
+    p->provider = ct_strdup(v);
+    return 0;
+}
+
+static int set_source(struct ct_platform *p, const char *v, ct_err *e)
+{
+    if (strcmp(v, "estimate") == 0)
+        p->calc_source = CT_CALC_ESTIMATE;
+    else if (strcmp(v, "usage") == 0)
+        p->calc_source = CT_CALC_USAGE;
+    else
+        return ct_errf(e, "source = '%s'; use estimate (the team file's parameters) or usage "
+                          "(imported cloud usage rows)", v);
     return 0;
 }
 
@@ -129,7 +163,10 @@ static int set_key(struct ct_platform *p, int bit, const char *key, const char *
         p->location = ct_strdup(v);
         return 0;
     case K_PUE: return set_pue(p, v, e);
-    case K_HOSTS: return set_hosts(p, v, e);
+    case K_HOSTS: return set_list(&p->hosts, &p->nhosts, key, v, e);
+    case K_ACCOUNTS: return set_list(&p->accounts, &p->naccounts, key, v, e);
+    case K_PROVIDER: return set_provider(p, v, e);
+    case K_SOURCE: return set_source(p, v, e);
     case K_COUNT: return number(key, v, 0, 1e7, &p->count, e);
     case K_CHIP: p->chip = ct_strdup(v); return 0;
     case K_WATTS: return number(key, v, 0, 1e6, &p->watts, e);
@@ -150,6 +187,9 @@ int ct_platform_key(struct ct_platform *p, const char *key, const char *value, c
     for (size_t i = 0; i < NKEYS; i++) {
         if (strcmp(key, platform_keys[i].name) != 0)
             continue;
+        if ((p->seen & platform_keys[i].bit) && platform_keys[i].bit == K_ACCOUNTS)
+            return ct_errf(e, "%s: accounts, subscriptions and projects are one list; give it "
+                              "once in [platform %s]", key, p->name);
         if (p->seen & platform_keys[i].bit)
             return ct_errf(e, "%s is given twice in [platform %s]", key, p->name);
         p->seen |= platform_keys[i].bit;
@@ -158,7 +198,8 @@ int ct_platform_key(struct ct_platform *p, const char *key, const char *value, c
     return ct_errf(e, "unknown key '%s' in [platform %s]; known keys: method, location, pue, "
                       "hosts, count, chip, watts, idle_watts, utilisation, hours_per_year, "
                       "hours_per_day, days_per_year, minutes_per_month, embodied_kgco2e, "
-                      "lifetime_years", key, p->name);
+                      "lifetime_years, source, provider, accounts (or subscriptions, projects)",
+                   key, p->name);
 }
 
 static int at(const struct ct_team *t, const struct ct_platform *p, ct_err *e, const char *msg)
@@ -213,9 +254,42 @@ static int resolve_power(const struct ct_team *t, struct ct_platform *p, ct_err 
     return 0;
 }
 
+/* The first key of the table among bits, for messages. */
+static const char *first_key(int bits)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (bits & platform_keys[i].bit)
+            return platform_keys[i].name;
+    return "?";
+}
+
+/* Keys that only some methods take: provider and accounts (provided), source
+ * (calculated). */
+static int validate_claims(const struct ct_team *t, const struct ct_platform *p, ct_err *e)
+{
+    char msg[240];
+    const char *m = ct_method_name(p->method);
+    if ((p->seen & K_SOURCE) && p->method != CT_METHOD_CALCULATED) {
+        snprintf(msg, sizeof msg, "source (estimate or usage) belongs to calculated platforms; "
+                 "this one is %s", m);
+        return at(t, p, e, msg);
+    }
+    if ((p->seen & (K_PROVIDER | K_ACCOUNTS)) && p->method != CT_METHOD_PROVIDED) {
+        snprintf(msg, sizeof msg, "%s belongs to provided platforms (the provider rows they "
+                 "claim); this one is %s", first_key(p->seen & (K_PROVIDER | K_ACCOUNTS)), m);
+        return at(t, p, e, msg);
+    }
+    if ((p->seen & K_ACCOUNTS) && !ct_platform_provider(p))
+        return at(t, p, e, "accounts (or subscriptions, projects) needs provider = aws, gcp or "
+                           "azure, or a cloud location such as gcp:europe-west1, to say whose "
+                           "accounts they are");
+    return 0;
+}
+
 static int validate_platform(const struct ct_team *t, struct ct_platform *p, ct_err *e)
 {
-    const int calc_only = K_COUNT | K_CHIP | K_WATTS | K_IDLE | K_UTIL | K_HPY | K_HPD | K_DPY | K_MPM;
+    const int est_only = K_CHIP | K_WATTS | K_IDLE | K_UTIL | K_HPY | K_HPD | K_DPY | K_MPM;
+    const int calc_only = K_COUNT | est_only;
     if (p->method < 0)
         return at(t, p, e, "method is missing: measured, provided or calculated");
     if (!p->location && !t->country)
@@ -223,9 +297,23 @@ static int validate_platform(const struct ct_team *t, struct ct_platform *p, ct_
     if (!!(p->seen & K_EMB) != !!(p->seen & K_LIFE))
         return at(t, p, e, "embodied_kgco2e and lifetime_years go together (embodied emissions "
                            "per unit, amortised over the lifetime); give both");
+    if (validate_claims(t, p, e) < 0)
+        return -1;
     if (p->method == CT_METHOD_CALCULATED) {
         if (p->seen & K_HOSTS)
             return at(t, p, e, "hosts belongs to measured platforms, not calculated ones");
+        if (p->calc_source == CT_CALC_USAGE) {
+            /* Counted from usage rows: the rows carry the energy, so nothing
+             * to estimate it from may be given (it would never be used). */
+            if (p->seen & est_only) {
+                char msg[240];
+                snprintf(msg, sizeof msg, "%s: chip, watts, idle_watts, utilisation and hours "
+                         "belong to estimated platforms; this one is counted from usage rows "
+                         "(source = usage)", first_key(p->seen & est_only));
+                return at(t, p, e, msg);
+            }
+            return 0;
+        }
         if (resolve_power(t, p, e) < 0 || resolve_hours(t, p, e) < 0)
             return -1;
         return 0;
@@ -235,6 +323,27 @@ static int validate_platform(const struct ct_team *t, struct ct_platform *p, ct_
                            "calculated platforms; this one is not");
     if (p->method == CT_METHOD_MEASURED && p->nhosts == 0)
         return at(t, p, e, "hosts is missing: list the hosts whose measured energy belongs here");
+    return 0;
+}
+
+/* Provided rows count once: two platforms of one provider may not both take
+ * "the rest" (no accounts list), nor both list one account. a comes before b. */
+static int check_claims(const struct ct_team *t, const struct ct_platform *a,
+                        const struct ct_platform *b, ct_err *e)
+{
+    const char *pa = ct_platform_provider(a), *pb = ct_platform_provider(b);
+    if (!pa || !pb || strcmp(pa, pb) != 0)
+        return 0;
+    if (a->naccounts == 0 && b->naccounts == 0)
+        return ct_errf(e, "%s:%d: [platform %s] and [platform %s] both claim every %s row that "
+                          "no other platform claims; list the accounts (or subscriptions, "
+                          "projects) of one of them", t->path, b->line, a->name, b->name, pa);
+    for (size_t i = 0; i < a->naccounts; i++)
+        for (size_t k = 0; k < b->naccounts; k++)
+            if (strcmp(a->accounts[i], b->accounts[k]) == 0)
+                return ct_errf(e, "%s:%d: %s account '%s' is claimed by both [platform %s] and "
+                                  "[platform %s]; a provider's row counts once", t->path,
+                               b->line, pa, a->accounts[i], a->name, b->name);
     return 0;
 }
 
@@ -251,6 +360,9 @@ int ct_team_validate(struct ct_team *t, ct_err *e)
                                           "[platform %s]; a host counts once", t->path,
                                        t->plat[i].line, t->plat[i].hosts[h], t->plat[j].name,
                                        t->plat[i].name);
+        for (size_t j = 0; j < i; j++)
+            if (check_claims(t, &t->plat[j], &t->plat[i], e) < 0)
+                return -1;
     }
     return 0;
 }

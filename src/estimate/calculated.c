@@ -2,10 +2,12 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "account/factors.h"
 #include "core/sha256.h"
+#include "core/strutil.h"
 #include "core/timeutil.h"
 
 double ct_calc_power_w(double watts, double idle_watts, double utilisation)
@@ -64,11 +66,80 @@ static int write_platform(const struct ct_ledger_h *L, const struct ct_platform 
             return -1;
     }
     *line = (struct ct_estimate_line){
-        .platform = p->name, .power_w = ct_calc_power_w(p->watts, p->idle_watts, p->utilisation),
+        .kind = CT_EST_WRITTEN, .year = year, .platform = p->name, .power_w = ct_calc_power_w(p->watts, p->idle_watts, p->utilisation),
         .count = p->count, .hours_per_year = p->hours_per_year, .joules = joules,
         .replaced = replaced,
     };
     return 0;
+}
+
+/* An earlier estimate in the ledger: its source id and what its key names. */
+struct old_est {
+    int64_t id;
+    char *platform;
+    int year;
+};
+struct old_list {
+    struct old_est *v;
+    size_t n;
+};
+
+/* Keeps sources whose path is "estimate:NAME:YEAR" (NAME may hold ':'); any
+ * other path under kind "estimate" is not ours to judge and stays. */
+static int keep_old(int64_t id, const struct ct_source_rec *s, void *ud)
+{
+    struct old_list *o = ud;
+    const char *name = s->path + 9, *colon = strrchr(s->path, ':');
+    long year;
+    if (strncmp(s->path, "estimate:", 9) != 0 || colon < name + 1 ||
+        ct_parse_long(colon + 1, &year) < 0 || year < 1 || year > 9999)
+        return 0;
+    struct old_est *v = realloc(o->v, (o->n + 1) * sizeof *v);
+    if (!v)
+        abort();
+    o->v = v;
+    v[o->n].id = id;
+    v[o->n].platform = ct_strdup(name);
+    v[o->n].platform[colon - name] = '\0';
+    v[o->n].year = (int)year;
+    o->n++;
+    return 0;
+}
+
+/* Why a platform's estimates no longer count; NULL while it is still estimated. */
+static const char *stale_reason(const struct ct_team *t, const char *name)
+{
+    const struct ct_platform *p = ct_team_platform(t, name);
+    if (!p)
+        return "the platform is no longer in the team file";
+    if (p->method == CT_METHOD_MEASURED)
+        return "the platform is now measured";
+    if (p->method == CT_METHOD_PROVIDED)
+        return "the platform is now provided";
+    if (p->calc_source == CT_CALC_USAGE)
+        return "the platform is now counted from usage rows (source = usage)";
+    return NULL;
+}
+
+static int remove_stale(const struct ct_ledger_h *L, const struct ct_team *t, ct_estimate_fn fn,
+                        void *ud, ct_err *e)
+{
+    struct old_list o = {NULL, 0};
+    int rc = L->ops->list_sources(L->db, "estimate", keep_old, &o, e);
+    for (size_t i = 0; rc == 0 && i < o.n; i++) {
+        const char *why = stale_reason(t, o.v[i].platform);
+        if (!why)
+            continue;
+        rc = L->ops->delete_source(L->db, o.v[i].id, e);
+        struct ct_estimate_line line = {.kind = CT_EST_REMOVED, .year = o.v[i].year,
+                                        .reason = why, .platform = o.v[i].platform};
+        if (rc == 0 && fn)
+            fn(&line, ud);
+    }
+    for (size_t i = 0; i < o.n; i++)
+        free(o.v[i].platform);
+    free(o.v);
+    return rc;
 }
 
 int ct_estimate_write(const struct ct_ledger_h *L, const struct ct_team *t, int year,
@@ -80,13 +151,19 @@ int ct_estimate_write(const struct ct_ledger_h *L, const struct ct_team *t, int 
         const struct ct_platform *p = &t->plat[i];
         if (p->method != CT_METHOD_CALCULATED)
             continue;
-        struct ct_estimate_line line;
-        if (write_platform(L, p, year, now, &line, e) < 0) {
+        struct ct_estimate_line line = {
+            .kind = CT_EST_SKIPPED, .year = year, .platform = p->name,
+            .reason = "counted from usage rows (source = usage), not estimated"};
+        if (p->calc_source == CT_CALC_ESTIMATE && write_platform(L, p, year, now, &line, e) < 0) {
             L->ops->rollback(L->db);
             return ct_err_prefix(e, "estimate of platform '%s'", p->name);
         }
         if (fn)
             fn(&line, ud);
+    }
+    if (remove_stale(L, t, fn, ud, e) < 0) {
+        L->ops->rollback(L->db);
+        return ct_err_prefix(e, "removing the estimates of platforms no longer estimated");
     }
     return L->ops->commit(L->db, e);
 }

@@ -14,7 +14,17 @@ double ct_calc_power_w(double watts, double idle_watts, double utilisation);
 /* Joules a calculated platform uses in a year (hours_per_year is per unit per year). */
 double ct_calc_joules_year(const struct ct_platform *p);
 
+/* What `estimate` did for one platform. */
+enum ct_estimate_kind {
+    CT_EST_WRITTEN,        /* its estimate for the year was written */
+    CT_EST_SKIPPED,        /* calculated, but counted from usage rows (source = usage) */
+    CT_EST_REMOVED,        /* an earlier estimate of a platform no longer estimated, removed */
+};
+
 struct ct_estimate_line {
+    int kind;              /* enum ct_estimate_kind; the numbers below are for WRITTEN */
+    int year;              /* the estimate's year (REMOVED: the removed one's) */
+    const char *reason;    /* SKIPPED, REMOVED: why, as "the platform is now measured" */
     const char *platform;
     double power_w;        /* per unit */
     double count;
@@ -26,7 +36,12 @@ typedef void (*ct_estimate_fn)(const struct ct_estimate_line *l, void *ud);
 
 /* Writes every calculated platform's energy for year into the ledger, in one
  * transaction, spread over the months by their length. An earlier estimate for
- * the same platform and year is replaced, never added to. */
+ * the same platform and year is replaced, never added to. A platform counted
+ * from usage rows (source = usage) is skipped. In the same transaction, the
+ * estimates of every year of platforms that are no longer estimated (now
+ * measured, provided, source = usage, or gone from the team file) are removed:
+ * a report counts a platform by its team-file method, so such an estimate
+ * would only ever be an overlap. fn (may be NULL) hears of each platform. */
 int ct_estimate_write(const struct ct_ledger_h *L, const struct ct_team *t, int year,
                       int64_t now, ct_estimate_fn fn, void *ud, ct_err *e);
 

@@ -179,7 +179,14 @@ static int on_provided(void *ud, const struct ct_provided_rec *p, long line, ct_
     r->orig_unit = dup_or_null(p->orig_unit);
     r->platform = *platform ? strdup(platform) : NULL;
     c->f->provided++;
-    c->f->provided_kg += p->kgco2e;
+    c->f->provided_location += p->market_based == 0;
+    c->f->provided_market += p->market_based == 1;
+    if (p->market_based <= 0)
+        c->f->provided_kg_location += p->kgco2e;
+    if (p->market_based != 0)
+        c->f->provided_kg_market += p->kgco2e;
+    if (p->market_based < 0)
+        c->f->provided_kg_both += p->kgco2e;
     return 0;
 }
 
@@ -279,7 +286,8 @@ static int parse_input(struct ct_ledger_h *L, struct ct_input *in, const struct 
         f->skipped = 0;
         free_provs(ps);
         f->provided = 0;
-        f->provided_kg = 0;
+        f->provided_kg_location = f->provided_kg_market = f->provided_kg_both = 0;
+        f->provided_location = f->provided_market = 0;
     }
     memcpy(f->sha256, ct_input_sha256(in), 65);
     return 0;
@@ -320,7 +328,8 @@ static int write_all(struct ct_ledger_h *L, struct ct_import_result *r, struct r
             f->status = CT_IMPORT_ALREADY;
             f->records = f->provided = 0;
             f->skipped = 0;
-            f->provided_kg = 0;
+            f->provided_kg_location = f->provided_kg_market = f->provided_kg_both = 0;
+        f->provided_location = f->provided_market = 0;
             continue;
         }
         for (size_t k = 0; k < rs[i].n; k++)

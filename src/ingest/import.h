@@ -61,7 +61,11 @@ struct ct_import_file {
     uint64_t bytes;         /* bytes read (decompressed) */
     size_t records;         /* hourly records written */
     size_t provided;        /* provided emissions (provider exports) */
-    double provided_kg;     /* their kgCO2e */
+    /* Their kgCO2e per basis, never added across bases: the location-based and
+     * the market-based totals each include provided_kg_both, the rows that are
+     * the same under both bases (scope 1 and scope 3, market_based = -1). */
+    double provided_kg_location, provided_kg_market, provided_kg_both;
+    size_t provided_location, provided_market; /* rows of one basis only (0, 1) */
     struct ct_import_device *dev;
     int ndev;
     /* What the parser warned about ("FILE:LINE: ..."), kept whatever the status. */

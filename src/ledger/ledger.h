@@ -15,7 +15,8 @@
 
 #include "core/err.h"
 
-#define CT_LEDGER_OPS_VERSION 1
+/* Version 2 appended list_sources to struct ct_ledger_ops. */
+#define CT_LEDGER_OPS_VERSION 2
 #define CT_BUCKET_SECONDS 3600
 
 enum ct_method { CT_METHOD_MEASURED = 0, CT_METHOD_CALCULATED = 1, CT_METHOD_PROVIDED = 2 };
@@ -93,6 +94,7 @@ struct ct_energy_day {
 typedef int (*ct_energy_day_fn)(const struct ct_energy_day *d, void *ud);
 typedef int (*ct_provided_fn)(const struct ct_provided_rec *r, void *ud);
 typedef int (*ct_run_fn)(const struct ct_run_rec *r, void *ud);
+typedef int (*ct_source_fn)(int64_t id, const struct ct_source_rec *s, void *ud);
 
 /* A handle is for one thread at a time (SQLite opens it without a mutex). */
 typedef struct ct_ledger ct_ledger;
@@ -138,6 +140,12 @@ struct ct_ledger_ops {
     /* Calls fn for each run overlapping [from, to), sorted by t0. */
     int (*scan_runs)(ct_ledger *l, int64_t from, int64_t to, ct_run_fn fn, void *ud,
                      ct_err *e);
+    /* Version 2 (appended). Calls fn for each source of the kind, sorted by
+     * path then id, with its id; a callback that returns non-zero stops the
+     * list, which then returns -1. For `estimate`, which finds its own earlier
+     * estimates ("estimate:NAME:YEAR") by kind. Deleting a source from inside
+     * fn is not allowed: collect the ids, then delete. */
+    int (*list_sources)(ct_ledger *l, const char *kind, ct_source_fn fn, void *ud, ct_err *e);
 };
 
 extern const struct ct_ledger_ops ct_ledger_sqlite;

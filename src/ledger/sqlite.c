@@ -225,6 +225,27 @@ static int sq_delete_source(ct_ledger *l, int64_t id, ct_err *e)
     return 0;
 }
 
+/* Prepared per call, not cached with the others: `estimate` runs it once. */
+static int sq_list_sources(ct_ledger *l, const char *kind, ct_source_fn fn, void *ud, ct_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, "SELECT id, kind, path, sha256, imported_at FROM sources"
+                           " WHERE kind = ?1 ORDER BY path, id", -1, &st, NULL) != SQLITE_OK)
+        return sq_fail(l, e, "cannot list sources");
+    sq_bind_str(st, 1, kind);
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ct_source_rec s = {sq_col_str(st, 1), sq_col_str(st, 2), sq_col_str(st, 3),
+                                  sqlite3_column_int64(st, 4)};
+        if (fn(sqlite3_column_int64(st, 0), &s, ud) != 0)
+            ret = sq_stopped(e, "listing sources");
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = sq_fail(l, e, "cannot list sources");
+    sqlite3_finalize(st);
+    return ret;
+}
+
 /* ---- counts ---- */
 
 static int sq_count(ct_ledger *l, const char *table, int64_t *n, ct_err *e)
@@ -269,4 +290,5 @@ const struct ct_ledger_ops ct_ledger_sqlite = {
     .count = sq_count,
     .scan_provided = sq_scan_provided,
     .scan_runs = sq_scan_runs,
+    .list_sources = sq_list_sources,
 };

@@ -233,7 +233,8 @@ expect_grep "$tmp/out" "already imported" "stdin is the same source"
 # A bad line: FILE:LINE and what was expected; nothing of it (or of the files
 # imported with it) is kept.
 db="$tmp/bad.db"
-expect_rc 0 "fresh ledger" -- ct import --platform gpu-servers "$own/query-crlf.csv"
+printf '[team]\ncountry = SGP\n[platform gpu-servers]\nmethod = measured\nhosts = g1\n' >"$tmp/team.ini"
+expect_rc 0 "fresh ledger" -- ct --config "$tmp/team.ini" import --platform gpu-servers "$own/query-crlf.csv"
 before=$(count)
 expect_rc 1 "bad line fails" -- ct import "$own/query-gap.csv" "$own/query-bad-line.csv"
 expect_grep "$tmp/err" "query-bad-line.csv:5: expected a power draw such as '250.00 W', got 'lots W'" "error names file, line and what was expected"
