@@ -43,7 +43,7 @@ class Dom(HTMLParser):
 d = Dom()
 d.feed(open(sys.argv[1], encoding="utf-8").read())
 r = json.load(open(sys.argv[2]))
-groups = [(g["key"], g["share"], g["kgco2e"]) for g in r["groups"]]
+groups = [(g["key"], g["share"], g["extrapolated_kgco2e"]) for g in r["platforms"] if g["series"]]
 assert len(d.slices) == len(groups), (d.slices, groups)
 for (k, s, kg), (gk, gs, gkg) in zip(d.slices, groups):
     assert k == gk and abs(s - gs) <= 1e-12 and abs(kg - gkg) <= 1e-9 * max(1, gkg), (k, s, kg, gk, gs, gkg)
@@ -100,5 +100,51 @@ boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)", open(sys.argv[1
 assert boxes, "no MediaBox"
 for w, h in boxes:   # A4 is 595.28 x 841.89 pt; Chromium rounds to whole device pixels
     assert abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2, (w, h)
+PY
+
+# A partly covered platform: five weeks of a 4-GPU nvidia-smi log on a measured
+# server beside the example team's estimates. The pie's slices carry the
+# extrapolated year's shares (what the monthly chart shows), not the observed
+# kgCO2e the ledger happens to hold.
+cat "$team" >"$tmp/team2.ini"
+printf '\n[platform gpu-servers]\nmethod = measured\nhosts = gpu-01\npue = 1.4\n' >>"$tmp/team2.ini"
+python3 - "$tmp/gpu.csv" <<'PY'
+import datetime, sys
+t0 = datetime.datetime(2023, 3, 6, tzinfo=datetime.timezone.utc)
+with open(sys.argv[1], "w") as f:
+    f.write("timestamp, index, power.draw [W], utilization.gpu [%]\n")
+    for k in range(5 * 7 * 288):          # every 5 minutes for five weeks
+        t = t0 + datetime.timedelta(minutes=5 * k)
+        for g in range(4):
+            busy = (k // 12 + g) % 3 != 0
+            f.write("%s, %d, %.2f W, %d %%\n" % (t.strftime("%Y/%m/%d %H:%M:%S.000"), g,
+                                                 320.0 + 10 * g if busy else 60.0, 90 if busy else 0))
+PY
+ct2() { "$CO2TALLY" --db "$tmp/two.db" --config "$tmp/team2.ini" "$@"; }
+expect_rc 0 "estimate beside a measured platform" -- ct2 estimate
+expect_rc 0 "import five weeks of nvidia-smi" -- ct2 import --host gpu-01 --max-gap 600 "$tmp/gpu.csv"
+expect_rc 0 "the page" -- ct2 report --format html -o "$tmp/two.html"
+expect_rc 0 "the JSON" -- ct2 report --json
+cp "$tmp/out" "$tmp/two.json"
+chrome --dump-dom "file://$tmp/two.html" >"$tmp/two-dom.html"
+python3 - "$tmp/two-dom.html" "$tmp/two.json" <<'PY' && ok "the pie shows the extrapolated year's shares" || bad "pie vs extrapolated shares"
+import json, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+r = json.load(open(sys.argv[2]))
+slices = {m.group(1): (float(m.group(2)), float(m.group(3))) for m in re.finditer(
+    r'<g class="slice" data-key="([^"]*)" data-kgco2e="([^"]*)" data-share="([^"]*)"', dom)}
+plats = {p["key"]: p for p in r["platforms"] if p["series"]}
+assert set(slices) == set(plats), (slices.keys(), plats.keys())
+total = r["total"]["extrapolated_kgco2e"]
+for k, (kg, share) in slices.items():
+    p = plats[k]
+    assert abs(share - p["extrapolated_kgco2e"] / total) < 1e-12, (k, share)
+    assert abs(kg - p["extrapolated_kgco2e"]) < 1e-9 * kg, (k, kg)
+g = plats["gpu-servers"]
+# five weeks of 52: the observed share is a small part of the year's
+assert g["share"] > 5 * g["share_observed"], (g["share"], g["share_observed"])
+assert abs(sum(s for _, s in slices.values()) - 1) < 1e-9
+months = sum(m["platforms"]["gpu-servers"]["extrapolated_kgco2e"] for m in r["months"])
+assert abs(months - g["extrapolated_kgco2e"]) < 1e-9 * months
 PY
 finish
