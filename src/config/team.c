@@ -25,6 +25,8 @@ struct parse_state {
     int empty_line;        /* first header followed by no keys */
     int hdr_new;           /* a header was read since the last key */
     struct ct_team *team;
+    size_t *names;         /* open addressing over team->plat by name: index + 1 */
+    size_t capnames;
     struct ct_platform *cur; /* NULL in [team] */
     int in_team;
     char section[256];     /* the section of the last key seen */
@@ -118,6 +120,51 @@ static struct ct_platform *new_platform(struct parse_state *s, const char *name)
     return p;
 }
 
+/* Platform names seen so far, hashed, so a team of thousands of platforms is
+ * read in linear time. */
+static size_t name_hash(const char *n)
+{
+    size_t h = 5381;
+    for (; *n; n++)
+        h = h * 33 ^ (unsigned char)*n;
+    return h;
+}
+
+static int name_seen(const struct parse_state *s, const char *name)
+{
+    if (!s->capnames)
+        return 0;
+    size_t m = s->capnames - 1;
+    for (size_t i = name_hash(name) & m; s->names[i]; i = (i + 1) & m)
+        if (strcmp(s->team->plat[s->names[i] - 1].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int name_add(struct parse_state *s, size_t idx)
+{
+    if ((idx + 1) * 2 > s->capnames) {
+        size_t cap = s->capnames ? s->capnames * 2 : 64;
+        size_t *n = calloc(cap, sizeof *n);
+        if (!n)
+            return fail_at(s, s->hdr_line, "out of memory%s%s", NULL, NULL), -1;
+        for (size_t k = 0; k < idx; k++) {
+            size_t i = name_hash(s->team->plat[k].name) & (cap - 1);
+            while (n[i])
+                i = (i + 1) & (cap - 1);
+            n[i] = k + 1;
+        }
+        free(s->names);
+        s->names = n;
+        s->capnames = cap;
+    }
+    size_t i = name_hash(s->team->plat[idx].name) & (s->capnames - 1);
+    while (s->names[i])
+        i = (i + 1) & (s->capnames - 1);
+    s->names[i] = idx + 1;
+    return 0;
+}
+
 /* Finds or opens the section a key belongs to. Returns -1 on a bad section. */
 static int enter_section(struct parse_state *s, const char *section)
 {
@@ -136,11 +183,10 @@ static int enter_section(struct parse_state *s, const char *section)
     if (!*name)
         return fail_at(s, s->hdr_line, "[platform] needs a name, as in [platform laptops]", NULL,
                        NULL), -1;
-    for (size_t i = 0; i < s->team->nplat; i++)
-        if (strcmp(s->team->plat[i].name, name) == 0)
-            return fail_at(s, s->hdr_line, "platform '%s' is defined twice", name, NULL), -1;
+    if (name_seen(s, name))
+        return fail_at(s, s->hdr_line, "platform '%s' is defined twice", name, NULL), -1;
     s->cur = new_platform(s, name);
-    return 0;
+    return name_add(s, s->team->nplat - 1);
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value)
@@ -194,7 +240,9 @@ int ct_team_load_string(const char *text, const char *name, struct ct_team *t, c
     memset(t, 0, sizeof *t);
     t->path = ct_strdup(name);
     struct parse_state s = {.name = name, .p = text, .end = text + strlen(text), .team = t, .err = e};
-    if (parse_text(&s) < 0 || ct_team_validate(t, e) < 0) {
+    int rc = parse_text(&s);
+    free(s.names);
+    if (rc < 0 || ct_team_validate(t, e) < 0) {
         ct_team_free(t);
         return -1;
     }
@@ -244,27 +292,106 @@ void ct_team_free(struct ct_team *t)
         free(p->hosts);
     }
     free(t->plat);
+    free(t->by_name);
+    free(t->by_host);
     free(t->path);
     free(t->name);
     free(t->country);
     memset(t, 0, sizeof *t);
 }
 
+/* qsort has no context argument: the team being indexed. Validation runs in
+ * one thread at a time. */
+static const struct ct_team *index_team;
+
+static int cmp_name(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(index_team->plat[x].name, index_team->plat[y].name);
+    return c ? c : (x > y) - (x < y);
+}
+
+static int cmp_host(const void *a, const void *b)
+{
+    const struct ct_team_host *x = a, *y = b;
+    int c = strcmp(x->host, y->host);
+    return c ? c : (x->plat > y->plat) - (x->plat < y->plat);
+}
+
+int ct_team_index(struct ct_team *t, ct_err *e)
+{
+    free(t->by_name);
+    free(t->by_host);
+    t->by_host = NULL;
+    t->nby_host = 0;
+    size_t nh = 0;
+    for (size_t i = 0; i < t->nplat; i++)
+        nh += t->plat[i].nhosts;
+    t->by_name = malloc(sizeof *t->by_name * (t->nplat ? t->nplat : 1));
+    t->by_host = malloc(sizeof *t->by_host * (nh ? nh : 1));
+    if (!t->by_name || !t->by_host)
+        return ct_errf(e, "%s: out of memory reading the team file", t->path);
+    for (size_t i = 0; i < t->nplat; i++) {
+        t->by_name[i] = i;
+        for (size_t h = 0; h < t->plat[i].nhosts; h++)
+            t->by_host[t->nby_host++] = (struct ct_team_host){t->plat[i].hosts[h], i};
+    }
+    index_team = t;
+    if (t->nplat > 1)
+        qsort(t->by_name, t->nplat, sizeof *t->by_name, cmp_name);
+    index_team = NULL;
+    if (t->nby_host > 1)
+        qsort(t->by_host, t->nby_host, sizeof *t->by_host, cmp_host);
+    return 0;
+}
+
 const struct ct_platform *ct_team_platform(const struct ct_team *t, const char *name)
 {
-    for (size_t i = 0; i < t->nplat; i++)
-        if (strcmp(t->plat[i].name, name) == 0)
-            return &t->plat[i];
+    if (!t->by_name) { /* not indexed (a team being built): scan */
+        for (size_t i = 0; i < t->nplat; i++)
+            if (strcmp(t->plat[i].name, name) == 0)
+                return &t->plat[i];
+        return NULL;
+    }
+    size_t lo = 0, hi = t->nplat;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(t->plat[t->by_name[mid]].name, name);
+        if (c == 0)
+            return &t->plat[t->by_name[mid]];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const struct ct_platform *ct_team_first_owner(const struct ct_team *t, const char *host)
+{
+    size_t lo = 0, hi = t->nby_host;
+    while (lo < hi) { /* the first entry not below host */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(t->by_host[mid].host, host) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < t->nby_host && strcmp(t->by_host[lo].host, host) == 0)
+        return &t->plat[t->by_host[lo].plat];
     return NULL;
 }
 
 const struct ct_platform *ct_team_platform_of_host(const struct ct_team *t, const char *host)
 {
-    for (size_t i = 0; i < t->nplat; i++)
-        for (size_t h = 0; h < t->plat[i].nhosts; h++)
-            if (strcmp(t->plat[i].hosts[h], host) == 0)
-                return &t->plat[i];
-    return NULL;
+    if (!t->by_host && t->nplat) {
+        for (size_t i = 0; i < t->nplat; i++)
+            for (size_t h = 0; h < t->plat[i].nhosts; h++)
+                if (strcmp(t->plat[i].hosts[h], host) == 0)
+                    return &t->plat[i];
+        return NULL;
+    }
+    return ct_team_first_owner(t, host);
 }
 
 /* The provider a provided platform claims rows of: its provider key, else the

@@ -44,6 +44,12 @@ struct ct_platform {
  * kind "usage"), never both: the other kind is an overlap. */
 enum ct_calc_source { CT_CALC_ESTIMATE = 0, CT_CALC_USAGE = 1 };
 
+/* A host of a platform's hosts list, for lookups by host. */
+struct ct_team_host {
+    const char *host;
+    size_t plat;           /* index into plat */
+};
+
 struct ct_team {
     char *path;
     char *name;
@@ -51,6 +57,12 @@ struct ct_team {
     int year;              /* 0 when not given */
     struct ct_platform *plat;
     size_t nplat;
+    /* sorted views built by validation, so lookups stay O(log n) for teams of
+     * thousands of platforms: plat indices by name, and (host, plat) pairs by
+     * host then platform */
+    size_t *by_name;
+    struct ct_team_host *by_host;
+    size_t nby_host;
 };
 
 /* Loads and validates path. On error returns -1 with "FILE:LINE: message". */
@@ -60,6 +72,10 @@ int ct_team_load_string(const char *text, const char *name, struct ct_team *t, c
 void ct_team_free(struct ct_team *t);
 
 const struct ct_platform *ct_team_platform(const struct ct_team *t, const char *name);
+/* Builds the sorted views (by_name, by_host); -1 with e when out of memory. */
+int ct_team_index(struct ct_team *t, ct_err *e);
+/* The first platform (lowest index) listing host, or NULL; uses by_host. */
+const struct ct_platform *ct_team_first_owner(const struct ct_team *t, const char *host);
 /* The platform whose hosts list holds host; NULL when none. */
 const struct ct_platform *ct_team_platform_of_host(const struct ct_team *t, const char *host);
 /* The platform that claims a provider's row: one whose accounts list names the

@@ -349,20 +349,33 @@ static int check_claims(const struct ct_team *t, const struct ct_platform *a,
 
 int ct_team_validate(struct ct_team *t, ct_err *e)
 {
-    for (size_t i = 0; i < t->nplat; i++) {
-        if (validate_platform(t, &t->plat[i], e) < 0)
-            return -1;
-        for (size_t h = 0; h < t->plat[i].nhosts; h++)
-            for (size_t j = 0; j < i; j++)
-                for (size_t k = 0; k < t->plat[j].nhosts; k++)
-                    if (strcmp(t->plat[i].hosts[h], t->plat[j].hosts[k]) == 0)
-                        return ct_errf(e, "%s:%d: host '%s' belongs to both [platform %s] and "
-                                          "[platform %s]; a host counts once", t->path,
-                                       t->plat[i].line, t->plat[i].hosts[h], t->plat[j].name,
-                                       t->plat[i].name);
-        for (size_t j = 0; j < i; j++)
-            if (check_claims(t, &t->plat[j], &t->plat[i], e) < 0)
-                return -1;
+    if (ct_team_index(t, e) < 0)
+        return -1;
+    /* Platforms in file order, each against the ones before it; the indexes
+     * keep this near-linear for teams of thousands of platforms. */
+    size_t *prov = malloc(sizeof *prov * (t->nplat ? t->nplat : 1)), nprov = 0;
+    if (!prov)
+        return ct_errf(e, "%s: out of memory reading the team file", t->path);
+    int rc = 0;
+    for (size_t i = 0; i < t->nplat && rc == 0; i++) {
+        const struct ct_platform *p = &t->plat[i];
+        if (validate_platform(t, &t->plat[i], e) < 0) {
+            rc = -1;
+            break;
+        }
+        for (size_t h = 0; h < p->nhosts && rc == 0; h++) {
+            const struct ct_platform *first = ct_team_first_owner(t, p->hosts[h]);
+            if (first && first < p)
+                rc = ct_errf(e, "%s:%d: host '%s' belongs to both [platform %s] and [platform "
+                                "%s]; a host counts once", t->path, p->line, p->hosts[h],
+                             first->name, p->name);
+        }
+        if (!ct_platform_provider(p))
+            continue;
+        for (size_t j = 0; j < nprov && rc == 0; j++)
+            rc = check_claims(t, &t->plat[prov[j]], p, e);
+        prov[nprov++] = i;
     }
-    return 0;
+    free(prov);
+    return rc;
 }

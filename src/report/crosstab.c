@@ -67,7 +67,8 @@ static struct ct_gpu_use *gpu_for(struct ctx *c, const char *plat, const struct 
 
 /* Utilisation is known for a record when it carries some (the ledger reads an
  * unknown one as 0) or idle time (which only a utilisation reading gives). */
-void ct_crosstab_day(struct ctx *c, int plat, const struct ct_energy_day *d, double kg)
+void ct_crosstab_day(struct ctx *c, int plat, struct series *s, const struct ct_energy_day *d,
+                     double kg)
 {
     const char *pname = c->r->plats[plat].key;
     double kwh = d->joules / 3.6e6;
@@ -81,6 +82,7 @@ void ct_crosstab_day(struct ctx *c, int plat, const struct ct_energy_day *d, dou
         snprintf(c->last_dev, sizeof c->last_dev, "%s", d->device);
         h->ndevices++;
     }
+    s->hostu = (int)(h - c->r->hosts);
     h->kwh += kwh;
     h->kg += kg;
     h->covered_s += d->covered_s;
@@ -96,6 +98,7 @@ void ct_crosstab_day(struct ctx *c, int plat, const struct ct_energy_day *d, dou
         ct_errf(c->e, "out of memory building the report");
         return;
     }
+    s->gpu = (int)(g - c->r->gpus);
     double idle_share = d->joules > 0 ? d->idle_joules / d->joules : 0;
     g->kwh += kwh;
     g->idle_kwh += d->idle_joules / 3.6e6;
@@ -110,22 +113,19 @@ void ct_crosstab_day(struct ctx *c, int plat, const struct ct_energy_day *d, dou
 void ct_crosstab_finish(struct ctx *c)
 {
     struct ct_report *r = c->r;
-    for (int i = 0; i < r->ngpus; i++) {
-        struct ct_gpu_use *g = &r->gpus[i];
-        int plat = ct_model_plat_row(c, g->platform);
-        const struct series *s = ct_model_find(c, plat, g->host, g->device, "gpu",
-                                               CT_METHOD_MEASURED, SK_SENSOR);
-        g->extrapolated_scale = s && s->kg > 0 ? s->est / s->kg : 1;
-        g->has_interval = s && s->state != SS_THIN;
-    }
-    for (int i = 0; i < r->nhosts; i++) {
-        struct ct_host_use *h = &r->hosts[i];
-        int plat = ct_model_plat_row(c, h->platform);
-        h->enough = 1;
-        for (size_t k = 0; k < c->nser; k++) {
-            const struct series *s = &c->ser[k];
-            if (s->plat != plat || s->method != CT_METHOD_MEASURED || strcmp(s->host, h->host) != 0)
-                continue;
+    for (int i = 0; i < r->ngpus; i++)
+        r->gpus[i].extrapolated_scale = 1;
+    for (int i = 0; i < r->nhosts; i++)
+        r->hosts[i].enough = 1;
+    for (size_t k = 0; k < c->nser; k++) {
+        const struct series *s = &c->ser[k];
+        if (s->gpu >= 0) {
+            struct ct_gpu_use *g = &r->gpus[s->gpu];
+            g->extrapolated_scale = s->kg > 0 ? s->est / s->kg : 1;
+            g->has_interval = s->state != SS_THIN;
+        }
+        if (s->hostu >= 0) {
+            struct ct_host_use *h = &r->hosts[s->hostu];
             h->extrapolated += s->est;
             h->enough &= s->state != SS_THIN;
         }

@@ -28,6 +28,33 @@ const char *ct_group_by_name(int by)
     return by >= 0 && by < 5 ? by_names[by] : "?";
 }
 
+static size_t hash_msg(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 31));
+}
+
+/* Keeps the warnings' hash at most half full. */
+static int warn_rehash(struct ct_report *r)
+{
+    size_t cap = r->warn_cap ? r->warn_cap * 2 : 64;
+    size_t *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (int k = 0; k < r->nwarnings; k++) {
+        size_t i = hash_msg(r->warnings[k]) & (cap - 1);
+        while (slot[i])
+            i = (i + 1) & (cap - 1);
+        slot[i] = (size_t)k + 1;
+    }
+    free(r->warn_slot);
+    r->warn_slot = slot;
+    r->warn_cap = cap;
+    return 0;
+}
+
 void ct_model_warn(struct ct_report *r, const char *fmt, ...)
 {
     char msg[512];
@@ -35,19 +62,24 @@ void ct_model_warn(struct ct_report *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    for (int i = 0; i < r->nwarnings; i++)
-        if (strcmp(r->warnings[i], msg) == 0)
+    /* a warning lost to memory pressure is not worth failing the report for */
+    if ((size_t)(r->nwarnings + 1) * 2 > r->warn_cap && warn_rehash(r) < 0)
+        return;
+    size_t m = r->warn_cap - 1, i = hash_msg(msg) & m;
+    for (; r->warn_slot[i]; i = (i + 1) & m)
+        if (strcmp(r->warnings[r->warn_slot[i] - 1], msg) == 0)
             return;
     char **w = realloc(r->warnings, sizeof *w * (size_t)(r->nwarnings + 1));
-    char *m = strdup(msg);
-    if (!w || !m) { /* a warning lost to memory pressure is not worth failing for */
-        free(m);
+    char *d = strdup(msg);
+    if (!w || !d) {
+        free(d);
         if (w)
             r->warnings = w;
         return;
     }
     r->warnings = w;
-    r->warnings[r->nwarnings++] = m;
+    r->warnings[r->nwarnings++] = d;
+    r->warn_slot[i] = (size_t)r->nwarnings;
 }
 
 static int oom(struct ctx *c)
@@ -318,6 +350,7 @@ struct series *ct_model_series(struct ctx *c, int plat, const char *host, const 
     s->method = method;
     s->kind = kind;
     s->units = units;
+    s->hostu = s->gpu = -1;
     size_t m = c->capslot - 1, i = hash_key(plat, host, device, component, method, kind) & m;
     while (c->slot[i])
         i = (i + 1) & m;
@@ -426,7 +459,7 @@ static int on_day(const struct ct_energy_day *d, void *ud)
         row->calculated_gpu |= d->method == CT_METHOD_CALCULATED;
     }
     if (d->method == CT_METHOD_MEASURED)
-        ct_crosstab_day(c, plat, d, kg);
+        ct_crosstab_day(c, plat, s, d, kg);
     return c->failed;
 }
 
@@ -531,6 +564,7 @@ void ct_report_free(struct ct_report *r)
 {
     free_groups(r->groups, r->ngroups);
     free_groups(r->plats, r->nplats);
+    free(r->plat_by_name);
     free(r->month_from);
     free(r->month_to);
     free(r->cells);
@@ -540,6 +574,7 @@ void ct_report_free(struct ct_report *r)
     for (int i = 0; i < r->nwarnings; i++)
         free(r->warnings[i]);
     free(r->warnings);
+    free(r->warn_slot);
     if (r->advice) {
         ct_advice_free(r->advice);
         free(r->advice);
@@ -553,8 +588,21 @@ void ct_report_free(struct ct_report *r)
 
 const struct ct_group *ct_report_platform(const struct ct_report *r, const char *name)
 {
-    for (int i = 0; i < r->nplats; i++)
-        if (strcmp(r->plats[i].key, name) == 0)
-            return &r->plats[i];
+    if (!r->plat_by_name) {
+        for (int i = 0; i < r->nplats; i++)
+            if (strcmp(r->plats[i].key, name) == 0)
+                return &r->plats[i];
+        return NULL;
+    }
+    int lo = 0, hi = r->nplats;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2, c = strcmp(r->plats[r->plat_by_name[mid]].key, name);
+        if (c == 0)
+            return &r->plats[r->plat_by_name[mid]];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }

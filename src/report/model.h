@@ -140,6 +140,7 @@ struct ct_report {
      * team file, with or without data, then the unassigned groups) */
     struct ct_group *groups, *plats;
     int ngroups, nplats;
+    int *plat_by_name;        /* plats indices sorted by key, for ct_report_platform */
     /* totals */
     double energy_kwh, kgco2e, extrapolated, lo, hi;
     int has_interval;
@@ -164,6 +165,8 @@ struct ct_report {
     int noverlaps;
     char **warnings;
     int nwarnings;
+    size_t *warn_slot;        /* private: a hash of the warnings, to add each once */
+    size_t warn_cap;
     /* filled after the build by the insight layer and SCI, when asked */
     struct ct_advice *advice;
     struct ct_sci *sci;

@@ -36,6 +36,7 @@ struct series {
     double kwh, idle_kwh, kg, cov_s;
     struct suse *uses;
     int nuses;
+    int hostu, gpu;           /* the cross-tab rows it feeds (measured), -1 none */
     /* set when finished */
     double est;               /* extrapolated kgCO2e */
     int state;                /* SS_FULL, SS_BOOT or SS_THIN */
@@ -91,7 +92,8 @@ int ct_model_month(const struct ctx *c, int64_t day);
 /* The provided-emissions pass. */
 int ct_model_provided(const struct ct_ledger_h *L, struct ctx *c, ct_err *e);
 /* Measured GPUs and hosts, per energy day counted (crosstab.c). */
-void ct_crosstab_day(struct ctx *c, int plat, const struct ct_energy_day *d, double kg);
+void ct_crosstab_day(struct ctx *c, int plat, struct series *s, const struct ct_energy_day *d,
+                     double kg);
 /* After the series are finished: the GPUs' and hosts' extrapolation. */
 void ct_crosstab_finish(struct ctx *c);
 /* Extrapolates every series and sums them into groups, platforms, months and

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strutil.h"
 #include "core/timeutil.h"
 #include "report/model_int.h"
 
@@ -44,9 +45,12 @@ static int sums_init(struct sums *s, int n)
     return s->a ? 0 : -1;
 }
 
-/* The accumulator for a key, created when new; -1 when out of memory. */
-static int sums_key(struct sums *s, const char *key)
+/* The accumulator for a key, created when new; -1 when out of memory. Keys
+ * are cut to the row's key size first (the full names stay in the ledger). */
+static int sums_key(struct sums *s, const char *full)
 {
+    char key[sizeof s->a->key];
+    ct_strlcpy(key, full, sizeof key);
     if ((size_t)(s->n + 1) * 2 > s->capslot) {
         size_t cap = s->capslot ? s->capslot * 2 : 64;
         size_t *slot = calloc(cap, sizeof *slot);
@@ -71,7 +75,7 @@ static int sums_key(struct sums *s, const char *key)
         return -1;
     s->a = a;
     memset(&a[s->n], 0, sizeof *a);
-    snprintf(a[s->n].key, sizeof a[s->n].key, "%s", key);
+    memcpy(a[s->n].key, key, sizeof key);
     s->slot[i] = (size_t)s->n + 1;
     return s->n++;
 }
@@ -345,20 +349,56 @@ static int spread(struct ctx *c, struct fin *f, const struct series *s)
     return 0;
 }
 
+/* Marks seen[k] for each entry of the team's by_host view that some counted
+ * series came from. */
+static void mark_hosts(const struct ctx *c, unsigned char *seen)
+{
+    const struct ct_team *t = c->t;
+    for (size_t k = 0; k < c->nser; k++) {
+        const struct series *s = &c->ser[k];
+        if (s->plat >= (int)t->nplat || t->plat[s->plat].nhosts == 0)
+            continue;
+        size_t lo = 0, hi = t->nby_host;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int cmp = strcmp(t->by_host[mid].host, s->host);
+            if (cmp < 0 || (cmp == 0 && t->by_host[mid].plat < (size_t)s->plat))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < t->nby_host && t->by_host[lo].plat == (size_t)s->plat &&
+            strcmp(t->by_host[lo].host, s->host) == 0)
+            seen[lo] = 1;
+    }
+}
+
+static int host_seen(const struct ct_team *t, const unsigned char *seen, size_t plat,
+                     const char *host)
+{
+    size_t lo = 0, hi = t->nby_host;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(t->by_host[mid].host, host);
+        if (cmp < 0 || (cmp == 0 && t->by_host[mid].plat < plat))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->nby_host && t->by_host[lo].plat == plat && seen[lo];
+}
+
 /* Hosts listed for a measured platform that sent nothing. */
-static void silent_hosts(struct ctx *c, int plat)
+static void silent_hosts(struct ctx *c, int plat, const unsigned char *seen)
 {
     const struct ct_platform *p = &c->t->plat[plat];
     struct ct_group *g = &c->r->plats[plat];
-    if (p->method != CT_METHOD_MEASURED || p->nhosts == 0)
+    if (p->method != CT_METHOD_MEASURED || p->nhosts == 0 || !c->t->by_host)
         return;
     char silent[256] = "";
     int n = 0;
     for (size_t h = 0; h < p->nhosts; h++) {
-        int seen = 0;
-        for (size_t k = 0; k < c->nser && !seen; k++)
-            seen = c->ser[k].plat == plat && strcmp(c->ser[k].host, p->hosts[h]) == 0;
-        if (seen)
+        if (host_seen(c->t, seen, (size_t)plat, p->hosts[h]))
             continue;
         if (n++ < 5) {
             size_t len = strlen(silent);
@@ -389,6 +429,27 @@ static void no_data_warning(struct ctx *c, int plat)
     else
         ct_model_warn(c->r, "platform '%s' has no data in this period: import its provider's "
                       "export", p->name);
+}
+
+/* One warning per platform without data; past a few, one that counts them
+ * (the report lists each such platform anyway). */
+static void no_data_warnings(struct ctx *c)
+{
+    int n = 0;
+    char some[200] = "";
+    for (size_t i = 0; i < c->t->nplat; i++)
+        if (c->r->plats[i].nseries == 0 && n++ < 4) {
+            size_t len = strlen(some);
+            snprintf(some + len, sizeof some - len, "%s%s", len ? ", " : "", c->t->plat[i].name);
+        }
+    if (n > 5) {
+        ct_model_warn(c->r, "%d platforms of the team file have no data in this period (%s, ...); "
+                      "the report lists each", n, some);
+        return;
+    }
+    for (size_t i = 0; i < c->t->nplat; i++)
+        if (c->r->plats[i].nseries == 0)
+            no_data_warning(c, (int)i);
 }
 
 static int cmp_rows(const void *x, const void *y)
@@ -444,6 +505,27 @@ static int sort_plats(struct ct_report *r)
     r->plats = sorted;
     r->cells = cells;
     free(order);
+    return 0;
+}
+
+static const struct ct_report *sort_report; /* qsort has no context argument */
+
+static int cmp_plat_names(const void *a, const void *b)
+{
+    return strcmp(sort_report->plats[*(const int *)a].key, sort_report->plats[*(const int *)b].key);
+}
+
+static int index_plats(struct ct_report *r)
+{
+    r->plat_by_name = malloc(sizeof *r->plat_by_name * (r->nplats > 0 ? (size_t)r->nplats : 1));
+    if (!r->plat_by_name)
+        return -1;
+    for (int i = 0; i < r->nplats; i++)
+        r->plat_by_name[i] = i;
+    sort_report = r;
+    if (r->nplats > 1)
+        qsort(r->plat_by_name, (size_t)r->nplats, sizeof *r->plat_by_name, cmp_plat_names);
+    sort_report = NULL;
     return 0;
 }
 
@@ -503,16 +585,21 @@ static int finish(struct ctx *c, struct fin *f)
     snprintf(r->basis, sizeof r->basis, "%s", tot.basis);
     free(tot.uses);
     /* the platforms, keeping their team facts */
+    unsigned char *seen = calloc(c->t->nby_host + 1, 1);
+    if (!seen)
+        return -1;
+    mark_hosts(c, seen);
     for (int i = 0; i < r->nplats; i++) {
         r->plats[i].idle_kwh = f->plats.a[i].idle;
-        if (to_row(c, &f->plats.a[i], &r->plats[i]) < 0)
+        if (to_row(c, &f->plats.a[i], &r->plats[i]) < 0) {
+            free(seen);
             return -1;
-        if (i < (int)c->t->nplat) {
-            silent_hosts(c, i);
-            if (r->plats[i].nseries == 0)
-                no_data_warning(c, i);
         }
+        if (i < (int)c->t->nplat)
+            silent_hosts(c, i, seen);
     }
+    free(seen);
+    no_data_warnings(c);
     /* the grouping asked for */
     struct sums *gs = r->by == CT_BY_MONTH ? &f->months : &f->groups;
     if (r->by != CT_BY_PLATFORM && rows_from(c, gs, &r->groups, &r->ngroups) < 0)
@@ -534,6 +621,8 @@ static int finish(struct ctx *c, struct fin *f)
             r->ngroups++;
         }
     }
+    if (index_plats(r) < 0)
+        return -1;
     shares(r, r->groups, r->ngroups);
     if (r->ngroups > 1)
         qsort(r->groups, (size_t)r->ngroups, sizeof *r->groups,
