@@ -59,8 +59,8 @@ static void thin_note(struct ct_finding *f, int enough, const char *basis)
     if (enough)
         return;
     size_t n = strlen(f->evidence);
-    snprintf(f->evidence + n, sizeof f->evidence - n, " (too little data for an interval%s%s: "
-             "a rough figure)", basis && basis[0] ? "; " : "", basis ? basis : "");
+    snprintf(f->evidence + n, sizeof f->evidence - n, " (a rough figure, no interval: %s)",
+             basis && basis[0] ? basis : "too little data");
 }
 
 static void share_findings(const struct ct_report *b, const struct ct_team *t, struct ct_advice *a)

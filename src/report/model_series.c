@@ -624,7 +624,7 @@ static int finish(struct ctx *c, struct fin *f)
     if (index_plats(r) < 0)
         return -1;
     shares(r, r->groups, r->ngroups);
-    if (r->ngroups > 1)
+    if (r->ngroups > 1 && r->by != CT_BY_PLATFORM) /* platforms are sorted already */
         qsort(r->groups, (size_t)r->ngroups, sizeof *r->groups,
               r->by == CT_BY_MONTH ? cmp_keys : cmp_rows);
     if (!r->has_interval && r->basis[0] && r->extrapolated > 0)
