@@ -27,18 +27,6 @@
 
 static int64_t day(int y, int m, int d) { return ct_days_from_civil(y, m, d) * CT_DAY; }
 
-static int64_t source(struct ct_ledger_h *L, const char *kind, const char *key)
-{
-    char sha[65];
-    ct_sha256_hex(key, strlen(key), sha);
-    struct ct_source_rec s = {kind, key, sha, 1700000000};
-    int64_t id;
-    int existed;
-    ct_err e;
-    assert_int_equal(L->ops->add_source(L->db, &s, &id, &existed, &e), 0);
-    return id;
-}
-
 static void energy(struct ct_ledger_h *L, int64_t src, const char *plat, const char *host,
                    const char *dev, int method, int64_t t0, int64_t t1, double cov, double j)
 {
@@ -92,7 +80,7 @@ static void test_one_total(void **state)
     assert_int_equal(ct_estimate_write(&tl.L, &t, 2023, 1, NULL, NULL, &e), 0);
     struct ct_ledger_h *L = &tl.L;
     assert_int_equal(L->ops->begin(L->db, &e), 0);
-    int64_t u = source(L, "usage", "u.csv"), a = source(L, "agent", "g1");
+    int64_t u = tmpledger_source(L, "usage", "u.csv"), a = tmpledger_source(L, "agent", "g1");
     energy(L, u, "ci", "aws:ap-southeast-1", "vm/cpu", CT_METHOD_CALCULATED, day(2023, 3, 1),
            day(2023, 4, 1), 31 * CT_DAY, 3.6e8);
     energy(L, u, "ci", "aws:ap-southeast-1", "vm/cpu", CT_METHOD_CALCULATED, day(2023, 4, 1),
@@ -136,7 +124,7 @@ static void test_stale_estimate_and_thin_data(void **state)
     struct ct_ledger_h *L = &tl.L;
     assert_int_equal(ct_estimate_write(L, &old, 2023, 1, NULL, NULL, &e), 0);
     assert_int_equal(L->ops->begin(L->db, &e), 0);
-    int64_t p = source(L, "powermetrics", "pm.txt");
+    int64_t p = tmpledger_source(L, "powermetrics", "pm.txt");
     energy(L, p, "", "mac1", "package", CT_METHOD_MEASURED, day(2023, 6, 1), day(2023, 6, 1) + 1,
            1, 10.0); /* 10 W for 1 s */
     assert_int_equal(L->ops->commit(L->db, &e), 0);
@@ -190,7 +178,7 @@ static void test_usage_region_and_units(void **state)
     struct ct_ledger_h *L = &tl.L;
     assert_int_equal(ct_estimate_write(L, &t, 2023, 1, NULL, NULL, &e), 0);
     assert_int_equal(L->ops->begin(L->db, &e), 0);
-    int64_t u = source(L, "usage", "u.csv"), a = source(L, "agent", "s");
+    int64_t u = tmpledger_source(L, "usage", "u.csv"), a = tmpledger_source(L, "agent", "s");
     for (int m = 1; m <= 12; m++) /* the whole year: nothing to extrapolate */
         energy(L, u, "ci", "aws:ap-southeast-1", "vm/cpu", CT_METHOD_CALCULATED, day(2023, m, 1),
                ct_next_month(day(2023, m, 1)), (double)(ct_next_month(day(2023, m, 1)) - day(2023, m, 1)),
@@ -246,7 +234,7 @@ static void test_provided_attribution(void **state)
     ct_err e = {{0}};
     struct ct_ledger_h *L = &tl.L;
     assert_int_equal(L->ops->begin(L->db, &e), 0);
-    int64_t s = source(L, "x", "p.csv");
+    int64_t s = tmpledger_source(L, "x", "p.csv");
     provided(L, s, "azure", "sub-1", 1, 10, "");  /* market-based only */
     provided(L, s, "gcp", "proj", 0, 2, "");
     provided(L, s, "aws", "111", 0, 3, "");

@@ -39,18 +39,6 @@ static void near(double a, double b, const char *what)
         fail_msg("%s: %.17g != %.17g", what, a, b);
 }
 
-static int64_t source(struct ct_ledger_h *L, const char *kind, const char *key)
-{
-    char sha[65];
-    ct_sha256_hex(key, strlen(key), sha);
-    struct ct_source_rec s = {kind, key, sha, 1700000000};
-    int64_t id;
-    int existed;
-    ct_err e;
-    assert_int_equal(L->ops->add_source(L->db, &s, &id, &existed, &e), 0);
-    return id;
-}
-
 static void energy(struct ct_ledger_h *L, int64_t src, const char *plat, const char *host,
                    const char *dev, const char *comp, int method, int64_t t0, int64_t t1,
                    double cov, double j, double util)
@@ -129,7 +117,7 @@ static void make_ledger(ct_rng *r, struct ct_ledger_h *L, const struct ct_team *
     ct_err e = {{0}};
     assert_int_equal(ct_estimate_write(L, t, 2023, 1700000000, NULL, NULL, &e), 0);
     assert_int_equal(L->ops->begin(L->db, &e), 0);
-    int64_t src = source(L, "agent", "agents");
+    int64_t src = tmpledger_source(L, "agent", "agents");
     for (int m = 0; m < nmeas; m++)
         for (int h = 0; h < 3; h++) {
             if (below(r, 4) == 0)
@@ -141,13 +129,13 @@ static void make_ledger(ct_rng *r, struct ct_ledger_h *L, const struct ct_team *
         }
     measured_host(r, L, src, "stray", ""); /* no platform: unassigned */
     /* a stale estimate on a measured platform: an overlap */
-    int64_t est = source(L, "estimate", "estimate:meas0:2023");
+    int64_t est = tmpledger_source(L, "estimate", "estimate:meas0:2023");
     energy(L, est, "meas0", "meas0", "calculated", "cpu", CT_METHOD_CALCULATED,
            ct_days_from_civil(2023, 2, 1) * CT_DAY, ct_days_from_civil(2023, 3, 1) * CT_DAY,
            28 * CT_DAY, 1e9, NAN);
     /* usage rows: two or three partial months, for the usage platform and,
      * as an overlap, for an estimated one */
-    int64_t use = source(L, "usage", "usage.csv");
+    int64_t use = tmpledger_source(L, "usage", "usage.csv");
     for (int k = 0; k < 2 + below(r, 2); k++) {
         int64_t a = ct_days_from_civil(2023, 3 + k, 1 + below(r, 10)) * CT_DAY;
         int64_t b = ct_days_from_civil(2023, 4 + k, 1) * CT_DAY;
@@ -156,7 +144,7 @@ static void make_ledger(ct_rng *r, struct ct_ledger_h *L, const struct ct_team *
         energy(L, use, "calc0", "aws:us-east-1", "vm/cpu", "cpu", CT_METHOD_CALCULATED, a, b,
                (double)(b - a), 1e8, NAN);
     }
-    int64_t prov = source(L, "gcp-carbon", "gcp.csv");
+    int64_t prov = tmpledger_source(L, "gcp-carbon", "gcp.csv");
     provided(r, L, prov, "gcp", "acct-a", "");
     provided(r, L, prov, "gcp", "acct-b", "");      /* unclaimed: unassigned provided */
     provided(r, L, prov, "aws", "1234", "");        /* the aws platform takes the rest */

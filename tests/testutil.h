@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/sha256.h"
 #include "ledger/ledger.h"
 
 struct tmpledger {
@@ -33,6 +34,22 @@ static inline void tmpledger_close(struct tmpledger *t)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", t->dir);
+}
+
+/* A source of a kind and key (its sha256 from the key), inside a transaction. */
+static inline int64_t tmpledger_source(struct ct_ledger_h *L, const char *kind, const char *key)
+{
+    char sha[65];
+    ct_sha256_hex(key, strlen(key), sha);
+    struct ct_source_rec s = {kind, key, sha, 1700000000};
+    int64_t id = 0;
+    int existed;
+    ct_err e;
+    if (L->ops->add_source(L->db, &s, &id, &existed, &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        abort();
+    }
+    return id;
 }
 
 #endif

@@ -124,10 +124,7 @@ static struct ct_platform *new_platform(struct parse_state *s, const char *name)
  * read in linear time. */
 static size_t name_hash(const char *n)
 {
-    size_t h = 5381;
-    for (; *n; n++)
-        h = h * 33 ^ (unsigned char)*n;
-    return h;
+    return (size_t)ct_hash_str(CT_HASH_INIT, n);
 }
 
 static int name_seen(const struct parse_state *s, const char *name)

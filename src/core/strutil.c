@@ -123,3 +123,10 @@ void ct_strlcat(char *dst, const char *src, size_t n)
     if (len < n)
         ct_strlcpy(dst + len, src, n - len);
 }
+
+unsigned long long ct_hash_str(unsigned long long h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h ^ (h >> 29);
+}

@@ -19,5 +19,8 @@ char *ct_strdup(const char *s);
 int ct_name_eq(const char *a, const char *b);
 /* Edit distance (Levenshtein) on lowercased ASCII, capped at cap. */
 int ct_edit_distance(const char *a, const char *b, int cap);
+/* FNV-1a of s, mixed on from h (start with CT_HASH_INIT), for hash tables. */
+#define CT_HASH_INIT 1469598103934665603ull
+unsigned long long ct_hash_str(unsigned long long h, const char *s);
 
 #endif

@@ -28,14 +28,6 @@ const char *ct_group_by_name(int by)
     return by >= 0 && by < 5 ? by_names[by] : "?";
 }
 
-static size_t hash_msg(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return (size_t)(h ^ (h >> 31));
-}
-
 /* Keeps the warnings' hash at most half full. */
 static int warn_rehash(struct ct_report *r)
 {
@@ -44,7 +36,7 @@ static int warn_rehash(struct ct_report *r)
     if (!slot)
         return -1;
     for (int k = 0; k < r->nwarnings; k++) {
-        size_t i = hash_msg(r->warnings[k]) & (cap - 1);
+        size_t i = (size_t)ct_hash_str(CT_HASH_INIT, r->warnings[k]) & (cap - 1);
         while (slot[i])
             i = (i + 1) & (cap - 1);
         slot[i] = (size_t)k + 1;
@@ -65,7 +57,7 @@ void ct_model_warn(struct ct_report *r, const char *fmt, ...)
     /* a warning lost to memory pressure is not worth failing the report for */
     if ((size_t)(r->nwarnings + 1) * 2 > r->warn_cap && warn_rehash(r) < 0)
         return;
-    size_t m = r->warn_cap - 1, i = hash_msg(msg) & m;
+    size_t m = r->warn_cap - 1, i = (size_t)ct_hash_str(CT_HASH_INIT, msg) & m;
     for (; r->warn_slot[i]; i = (i + 1) & m)
         if (strcmp(r->warnings[r->warn_slot[i] - 1], msg) == 0)
             return;
@@ -260,13 +252,7 @@ int ct_model_accepts(struct ctx *c, int plat, int kind, double kwh, double kg)
 static size_t hash_key(int plat, const char *host, const char *device, const char *component,
                        int method, int kind)
 {
-    uint64_t h = 1469598103934665603ull;
-    const char *parts[] = {host, device, component};
-    for (int i = 0; i < 3; i++) {
-        for (const char *p = parts[i]; *p; p++)
-            h = (h ^ (unsigned char)*p) * 1099511628211ull;
-        h = (h ^ 0x1f) * 1099511628211ull;
-    }
+    uint64_t h = ct_hash_str(ct_hash_str(ct_hash_str(CT_HASH_INIT, host), device), component);
     h ^= (uint64_t)plat * 0x9E3779B97F4A7C15ull + (uint64_t)(method * 8 + kind);
     h *= 1099511628211ull;
     return (size_t)(h ^ (h >> 29));

@@ -29,14 +29,6 @@ struct sums {
     size_t capslot;
 };
 
-static size_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return (size_t)(h ^ (h >> 29));
-}
-
 static int sums_init(struct sums *s, int n)
 {
     memset(s, 0, sizeof *s);
@@ -57,7 +49,7 @@ static int sums_key(struct sums *s, const char *full)
         if (!slot)
             return -1;
         for (int k = 0; k < s->n; k++) {
-            size_t i = hash_str(s->a[k].key) & (cap - 1);
+            size_t i = (size_t)ct_hash_str(CT_HASH_INIT, s->a[k].key) & (cap - 1);
             while (slot[i])
                 i = (i + 1) & (cap - 1);
             slot[i] = (size_t)k + 1;
@@ -66,7 +58,7 @@ static int sums_key(struct sums *s, const char *full)
         s->slot = slot;
         s->capslot = cap;
     }
-    size_t m = s->capslot - 1, i = hash_str(key) & m;
+    size_t m = s->capslot - 1, i = (size_t)ct_hash_str(CT_HASH_INIT, key) & m;
     for (; s->slot[i]; i = (i + 1) & m)
         if (strcmp(s->a[s->slot[i] - 1].key, key) == 0)
             return (int)s->slot[i] - 1;
