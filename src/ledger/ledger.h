@@ -14,87 +14,12 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "ledger/records.h"
 
-/* Version 2 appended list_sources to struct ct_ledger_ops. */
-#define CT_LEDGER_OPS_VERSION 2
+/* Version 2 appended list_sources to struct ct_ledger_ops; version 3 the row
+ * streams (read_begin .. bucket_rows) the backend-neutral scan reads. */
+#define CT_LEDGER_OPS_VERSION 3
 #define CT_BUCKET_SECONDS 3600
-
-enum ct_method { CT_METHOD_MEASURED = 0, CT_METHOD_CALCULATED = 1, CT_METHOD_PROVIDED = 2 };
-const char *ct_method_name(int method);   /* "measured", "calculated", "provided" */
-int ct_method_parse(const char *s);       /* -1 if none */
-
-/* Where records came from. Identified by sha256 (a file's hash; for estimates and
- * live sensors a hash of a stable key such as "estimate:laptops"). */
-struct ct_source_rec {
-    const char *kind;     /* "estimate", "agent", "nvidia-smi", "turbostat", "aws", ... */
-    const char *path;     /* file path or descriptive key */
-    const char *sha256;   /* 64 hex chars */
-    int64_t imported_at;  /* UTC seconds */
-};
-
-/* One energy interval. Strings are borrowed for the duration of the call. */
-struct ct_energy_rec {
-    const char *platform;  /* team-file platform, or NULL/"" to resolve from host at report time */
-    const char *host;
-    const char *device;    /* "cpu0", "gpu:GPU-UUID", "dram0", "system", "calculated" */
-    const char *component; /* "cpu", "gpu", "dram", "system", "other" */
-    int method;            /* enum ct_method (measured or calculated) */
-    int64_t t0, t1;        /* [t0, t1) UTC seconds, inside one bucket (see above) */
-    double covered_s;      /* seconds of [t0, t1) that had data, <= t1 - t0 */
-    double joules;         /* energy drawn by the device, before PUE */
-    double idle_joules;    /* part of joules spent while utilisation was under the idle threshold */
-    double idle_s;         /* seconds spent idle */
-    double util;           /* mean utilisation 0..1 over covered_s; NAN if unknown */
-    int detail;            /* 1: contained in another record of the same host (a core inside
-                            * its package, CPU inside "Combined Power"): kept as detail,
-                            * never added to a host's total */
-};
-
-/* A provided emission (a provider's own figure). */
-struct ct_provided_rec {
-    const char *provider;  /* "aws", "gcp", "azure" */
-    const char *account;
-    const char *project;   /* project or subscription; may be "" */
-    const char *service;
-    const char *region;    /* normalised */
-    const char *region_raw;
-    int scope;             /* 1, 2 or 3 */
-    int market_based;      /* 0 location-based, 1 market-based, -1 the same under both
-                            * bases (scope 1 and scope 3 figures) */
-    int64_t t0, t1;
-    double kgco2e;
-    double orig_value;
-    const char *orig_unit;
-    const char *platform;  /* may be NULL */
-};
-
-/* A measured command. */
-struct ct_run_rec {
-    const char *host;
-    const char *command;
-    int64_t t0, t1;        /* microsecond precision is not needed at ledger level */
-    int exit_status;
-    double cpu_j, dram_j, gpu_j, total_j;
-    const char *methods;   /* e.g. "cpu=measured,dram=measured,gpu=calculated" */
-};
-
-/* What a report reads: energy summed per key and UTC day, clipped to the asked
- * period (a record that straddles the period edge counts pro rata). */
-struct ct_energy_day {
-    const char *platform;  /* "" when not set in the record */
-    const char *host, *device, *component, *source_kind;
-    int method;
-    int64_t day;           /* UTC day start */
-    double covered_s, joules, idle_joules, idle_s;
-    double util_s;         /* sum of util x covered_s, for a weighted mean */
-};
-/* Scan callbacks: the record and its strings are valid only during the call.
- * A callback that returns non-zero stops the scan, which then returns -1 (with
- * e left as the callback filled it, else "... stopped by its callback"). */
-typedef int (*ct_energy_day_fn)(const struct ct_energy_day *d, void *ud);
-typedef int (*ct_provided_fn)(const struct ct_provided_rec *r, void *ud);
-typedef int (*ct_run_fn)(const struct ct_run_rec *r, void *ud);
-typedef int (*ct_source_fn)(int64_t id, const struct ct_source_rec *s, void *ud);
 
 /* A handle is for one thread at a time (SQLite opens it without a mutex). */
 typedef struct ct_ledger ct_ledger;
@@ -126,7 +51,9 @@ struct ct_ledger_ops {
     int (*add_run)(ct_ledger *l, int64_t source_id, const struct ct_run_rec *r, ct_err *e);
     /* Calls fn for each (platform, host, device, component, method, source kind, day)
      * with energy in [from, to), in that sort order. Detail records are stored
-     * but not scanned here, since their energy is already in another record. */
+     * but not scanned here, since their energy is already in another record.
+     * Every backend sets this to a call of ct_ledger_scan (below) with its own
+     * ops: the clipping, grouping and order of sums are the core's, not SQL's. */
     int (*scan_energy_days)(ct_ledger *l, int64_t from, int64_t to, ct_energy_day_fn fn,
                             void *ud, ct_err *e);
     /* Row counts, for `ledger info` and tests. */
@@ -146,7 +73,26 @@ struct ct_ledger_ops {
      * estimates ("estimate:NAME:YEAR") by kind. Deleting a source from inside
      * fn is not allowed: collect the ids, then delete. */
     int (*list_sources)(ct_ledger *l, const char *kind, ct_source_fn fn, void *ud, ct_err *e);
+    /* Version 3: the row streams of the backend-neutral scan (ledger/scan.c).
+     * read_begin opens one consistent snapshot for the calls that follow and
+     * read_end closes it (both do nothing inside a write transaction). */
+    int (*read_begin)(ct_ledger *l, ct_err *e);
+    void (*read_end)(ct_ledger *l);
+    /* Every series that is not detail, in any order. */
+    int (*series_rows)(ct_ledger *l, ct_series_row_fn fn, void *ud, ct_err *e);
+    /* Every day roll-up row with day in [day_from, day_to), in any order. */
+    int (*day_rows)(ct_ledger *l, int64_t day_from, int64_t day_to, ct_day_row_fn fn, void *ud,
+                    ct_err *e);
+    /* The buckets of one series with t0 in [t0_from, t0_to), in any order. */
+    int (*bucket_rows)(ct_ledger *l, int64_t series_id, int64_t t0_from, int64_t t0_to,
+                       ct_bucket_row_fn fn, void *ud, ct_err *e);
 };
+
+/* The backend-neutral scan_energy_days over a backend's row streams: pro-rata
+ * clipping at the period's edges, grouping of series by key, and a fixed order
+ * of floating-point sums, so every backend gives the same numbers. */
+int ct_ledger_scan(const struct ct_ledger_ops *ops, ct_ledger *l, int64_t from, int64_t to,
+                   ct_energy_day_fn fn, void *ud, ct_err *e);
 
 extern const struct ct_ledger_ops ct_ledger_sqlite;
 

@@ -291,4 +291,9 @@ const struct ct_ledger_ops ct_ledger_sqlite = {
     .scan_provided = sq_scan_provided,
     .scan_runs = sq_scan_runs,
     .list_sources = sq_list_sources,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
+    .series_rows = sq_series_rows,
+    .day_rows = sq_day_rows,
+    .bucket_rows = sq_bucket_rows,
 };

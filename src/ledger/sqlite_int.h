@@ -55,6 +55,7 @@ struct ct_ledger {
     char *path;
     sqlite3_stmt *st[SQ_N];
     struct sq_series_cache series;
+    int own_read;          /* a read transaction sq_read_begin opened */
 };
 
 /* Fills e with "PATH: what: what SQLite said" and returns -1. */
@@ -86,6 +87,13 @@ extern const char *const sq_sql[SQ_N];
 int sq_add_energy(ct_ledger *l, int64_t source_id, const struct ct_energy_rec *r, ct_err *e);
 int sq_scan_energy_days(ct_ledger *l, int64_t from, int64_t to, ct_energy_day_fn fn, void *ud,
                         ct_err *e);
+int sq_read_begin(ct_ledger *l, ct_err *e);
+void sq_read_end(ct_ledger *l);
+int sq_series_rows(ct_ledger *l, ct_series_row_fn fn, void *ud, ct_err *e);
+int sq_day_rows(ct_ledger *l, int64_t day_from, int64_t day_to, ct_day_row_fn fn, void *ud,
+                ct_err *e);
+int sq_bucket_rows(ct_ledger *l, int64_t series_id, int64_t t0_from, int64_t t0_to,
+                   ct_bucket_row_fn fn, void *ud, ct_err *e);
 int sq_add_provided(ct_ledger *l, int64_t source_id, const struct ct_provided_rec *r,
                     ct_err *e);
 int sq_scan_provided(ct_ledger *l, int64_t from, int64_t to, ct_provided_fn fn, void *ud,
