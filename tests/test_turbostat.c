@@ -383,7 +383,7 @@ static void memory_input(void **state)
 {
     (void)state;
     static const char text[] = "Time_Of_Day_Seconds\tCPU\tBusy%\tPkgWatt\n"
-                               "1.5\t-\t1\t4\n1.5\t0\t1\t4\n";
+                               "1700000001.5\t-\t1\t4\n1700000001.5\t0\t1\t4\n";
     struct ct_input *in;
     ct_err e;
     struct col c = {.n = 0};
@@ -394,7 +394,7 @@ static void memory_input(void **state)
     ct_input_close(in);
     assert_int_equal(c.n, 1);
     assert_near(c.r[0].j, 2, 1e-12);
-    assert_near(c.r[0].t0, 1.0, 1e-12);
+    assert_near(c.r[0].t0, 1700000001.0, 1e-6);
 }
 
 /* ---- sniffing ---- */
