@@ -71,8 +71,10 @@ const char *ct_bounds_provided(const struct ct_parse_opts *o, const struct ct_pr
     else if (t1 - t0 > CT_BOUND_PERIOD_MAX_S)
         snprintf(buf, n, "the period is %.0f days long, longer than the 3 years allowed",
                  (t1 - t0) / 86400);
-    else if (!isfinite(p->kgco2e) || p->kgco2e < 0)
-        snprintf(buf, n, "the emission %g kgCO2e is negative or not a number", p->kgco2e);
+    else if (!isfinite(p->kgco2e))
+        snprintf(buf, n, "the emission is not a finite number (%g kgCO2e)", p->kgco2e);
+    else if (p->kgco2e < 0)
+        snprintf(buf, n, "the emission %g kgCO2e is negative", p->kgco2e);
     else if (p->kgco2e > CT_BOUND_PROVIDED_KG)
         snprintf(buf, n, "the emission %g kgCO2e is above the %g kgCO2e one row can hold",
                  p->kgco2e, CT_BOUND_PROVIDED_KG);
