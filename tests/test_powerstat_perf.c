@@ -150,10 +150,17 @@ static void powerstat_gap(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
+    long gaps = 0;
+    double gap_s = 0;
+    o.gaps = &gaps;
+    o.gap_seconds = &gap_s;
     assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, ps_file("gap.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), (5 + 6 + 7) * 2.0, 1e-9);
     assert_near(c.r[2].t0, T0 + 10, 1e-9);
     assert_near(c.r[2].t1, T0 + 12, 1e-9);
+    /* one gap: the chain ended at T0 + 4, the next row began at T0 + 10 */
+    assert_int_equal(gaps, 1);
+    assert_near(gap_s, 6, 1e-9);
 }
 
 /* No preamble: the interval is the first step between rows, or --interval. */
