@@ -59,6 +59,10 @@ static void collect_warn(void *ud, const char *msg)
 /* --scope and --period for the next parses (0: not given). */
 static int test_scope;
 static int64_t test_period[2];
+/* --skip-bad and its count, and "now" for the bounds (0: the clock). */
+static int test_skip_bad;
+static long test_skipped;
+static double test_now;
 
 /* Parses with the named format; returns the parse's result. */
 static int parse_with(const char *fmt, struct ct_input *in, struct collect *c, ct_err *e)
@@ -69,7 +73,8 @@ static int parse_with(const char *fmt, struct ct_input *in, struct collect *c, c
         return ct_errf(e, "no format %s", fmt);
     struct ct_parse_opts o = {.start = NAN, .interval = NAN, .max_gap = NAN,
                               .scope = test_scope, .period_t0 = test_period[0],
-                              .period_t1 = test_period[1]};
+                              .period_t1 = test_period[1], .skip_bad = test_skip_bad,
+                              .skipped = &test_skipped, .now = test_now};
     struct ct_reading_sink sink = {.emit = collect_energy, .ud = c, .provided = collect_provided};
     ct_format_warn_hook(collect_warn, c);
     int rc = f->parse(in, &o, &sink, e);

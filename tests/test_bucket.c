@@ -85,11 +85,45 @@ static void test_backwards(void **state)
     assert_int_equal(ct_bucket_add(&b, H + 7300, H + 7200, 1, NAN, keep, &g, &e), -1);
 }
 
+static int count_rec(const struct ct_energy_rec *r, void *ud, ct_err *e)
+{
+    (void)e;
+    double *sum = ud;
+    sum[0] += 1;
+    sum[1] += r->joules;
+    return 0;
+}
+
+/* Issue 15: one reading can never make more than a year's worth of records,
+ * whatever a parser lets through (a far-future t1 made 3 million). */
+static void test_span_bounded(void **state)
+{
+    (void)state;
+    struct ct_bucketer b;
+    ct_err e;
+    double sum[2] = {0, 0};
+    ct_bucket_init(&b, "", "h", "aws:x/cpu", "cpu", CT_METHOD_CALCULATED, NAN);
+    /* 366 days (2024, a leap year) from an hour edge: 8784 records, all the energy. */
+    double t0 = 1704067200.0; /* 2024-01-01T00:00:00Z */
+    assert_int_equal(ct_bucket_add(&b, t0, t0 + 366 * 86400.0, 8784, NAN, count_rec, sum, &e), 0);
+    assert_int_equal(ct_bucket_flush(&b, count_rec, sum, &e), 0);
+    assert_float_equal(sum[0], 8784, 0);
+    assert_float_equal(sum[1], 8784, 1e-6);
+    /* Longer than CT_BUCKET_MAX_SPAN_S (367 days): refused, nothing emitted. */
+    sum[0] = sum[1] = 0;
+    ct_bucket_init(&b, "", "h", "gpu:0", "gpu", CT_METHOD_MEASURED, 0.05);
+    assert_int_equal(ct_bucket_add(&b, t0, t0 + 368 * 86400.0, 1, NAN, count_rec, sum, &e), -1);
+    assert_non_null(strstr(e.msg, "gpu:0: an interval of"));
+    assert_int_equal(ct_bucket_add(&b, t0, 1e308, 1, NAN, count_rec, sum, &e), -1);
+    assert_int_equal(ct_bucket_flush(&b, count_rec, sum, &e), 0);
+    assert_float_equal(sum[0], 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split), cmocka_unit_test(test_long_interval),
-        cmocka_unit_test(test_backwards),
+        cmocka_unit_test(test_backwards), cmocka_unit_test(test_span_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -174,6 +174,125 @@ static void test_gaps(void **state)
     assert_true(isnan(g.r[0].util));
 }
 
+/* Issue 15: options with a fixed "now" and the gap counters. */
+static int run_now(const char *s, double now, double interval, int skip_bad, long *skipped,
+                   long *gaps, double *gap_s, struct got *g, ct_err *e)
+{
+    struct ct_input *in;
+    assert_int_equal(ct_input_memopen(s, strlen(s), "t.log", &in, e), 0);
+    struct ct_parse_opts o = {.start = NAN, .interval = interval, .max_gap = NAN,
+                              .skip_bad = skip_bad, .skipped = skipped, .now = now,
+                              .gaps = gaps, .gap_seconds = gap_s};
+    struct ct_reading_sink sink = {.emit = keep, .ud = g};
+    g->n = 0;
+    e->msg[0] = '\0';
+    int rc = ct_format_find("nvidia-smi")->parse(in, &o, &sink, e);
+    ct_input_close(in);
+    return rc;
+}
+
+/* A gap is never bridged, first, last or in between. Before the fix a first
+ * sample a year early was bridged (2635 kWh from a 3-second log). Each case
+ * holds four seconds' worth of 100 W by hand: 400 J. */
+static void test_gap_first_last_middle(void **state)
+{
+    (void)state;
+    struct got g;
+    ct_err e;
+    long gaps;
+    double gap_s;
+    const double now = T0 + 400 * 86400.0;
+    const char *hdr = "timestamp, index, power.draw [W]\n";
+    char s[1024];
+    /* First: the lone sample a year early counts for one step (1 s, learnt
+     * from the pairs after it), then three 1-s pairs: 100 + 3 x 100 J. */
+    snprintf(s, sizeof s, "%s2022/10/01 13:00:00, 0, 100 W\n2023/10/01 13:00:00, 0, 100 W\n"
+             "2023/10/01 13:00:01, 0, 100 W\n2023/10/01 13:00:02, 0, 100 W\n"
+             "2023/10/01 13:00:03, 0, 100 W\n", hdr);
+    gaps = 0, gap_s = 0;
+    assert_int_equal(run_now(s, now, NAN, 0, NULL, &gaps, &gap_s, &g, &e), 0);
+    assert_near(total(&g, NULL), 400, 1e-9);
+    assert_int_equal(g.n, 4);
+    assert_near(g.r[0].t0, T0 - 365 * 86400.0, 1e-6); /* 2022-10-01 .. 2023-10-01: 365 days */
+    assert_near(g.r[0].t1 - g.r[0].t0, 1, 1e-6);
+    assert_int_equal(gaps, 1);
+    assert_near(gap_s, 365 * 86400.0, 1e-6);
+    /* Last: three pairs, then a lone sample a year on (2024 is a leap year). */
+    snprintf(s, sizeof s, "%s2023/10/01 13:00:00, 0, 100 W\n2023/10/01 13:00:01, 0, 100 W\n"
+             "2023/10/01 13:00:02, 0, 100 W\n2023/10/01 13:00:03, 0, 100 W\n"
+             "2024/10/01 13:00:03, 0, 100 W\n", hdr);
+    gaps = 0, gap_s = 0;
+    assert_int_equal(run_now(s, now, NAN, 0, NULL, &gaps, &gap_s, &g, &e), 0);
+    assert_near(total(&g, NULL), 400, 1e-9);
+    assert_int_equal(gaps, 1);
+    assert_near(gap_s, 366 * 86400.0, 1e-6);
+    /* Middle: two pairs, the gap, two pairs. */
+    snprintf(s, sizeof s, "%s2023/10/01 13:00:00, 0, 100 W\n2023/10/01 13:00:01, 0, 100 W\n"
+             "2023/10/01 13:00:02, 0, 100 W\n2024/10/01 13:00:00, 0, 100 W\n"
+             "2024/10/01 13:00:01, 0, 100 W\n2024/10/01 13:00:02, 0, 100 W\n", hdr);
+    gaps = 0, gap_s = 0;
+    assert_int_equal(run_now(s, now, NAN, 0, NULL, &gaps, &gap_s, &g, &e), 0);
+    assert_near(total(&g, NULL), 400, 1e-9);
+    assert_int_equal(gaps, 1);
+    assert_near(gap_s, 366 * 86400.0 - 2, 1e-6);
+    /* Two GPUs sampled together: one gap, not two; 2 GPUs x 4 s x 100 W. */
+    snprintf(s, sizeof s, "%s2022/10/01 13:00:00, 0, 100 W\n2022/10/01 13:00:00, 1, 100 W\n"
+             "2023/10/01 13:00:00, 0, 100 W\n2023/10/01 13:00:00, 1, 100 W\n"
+             "2023/10/01 13:00:01, 0, 100 W\n2023/10/01 13:00:01, 1, 100 W\n"
+             "2023/10/01 13:00:02, 0, 100 W\n2023/10/01 13:00:02, 1, 100 W\n"
+             "2023/10/01 13:00:03, 0, 100 W\n2023/10/01 13:00:03, 1, 100 W\n", hdr);
+    gaps = 0, gap_s = 0;
+    assert_int_equal(run_now(s, now, NAN, 0, NULL, &gaps, &gap_s, &g, &e), 0);
+    assert_near(total(&g, NULL), 800, 1e-9);
+    assert_int_equal(gaps, 1);
+    /* Samples 10 minutes apart and no --interval: no step is ever learnt, so
+     * the lone samples cannot be counted, and the error says what to pass. */
+    snprintf(s, sizeof s, "%s2023/10/01 13:00:00, 0, 100 W\n2023/10/01 13:10:00, 0, 100 W\n"
+             "2023/10/01 13:20:00, 0, 100 W\n", hdr);
+    assert_int_equal(run_now(s, now, NAN, 0, NULL, NULL, NULL, &g, &e), -1);
+    assert_non_null(strstr(e.msg, "pass --interval S"));
+    /* With --interval 600 the limit is 5 x 600 s: bridged, 100 W x 1200 s. */
+    assert_int_equal(run_now(s, now, 600, 0, NULL, NULL, NULL, &g, &e), 0);
+    assert_near(total(&g, NULL), 120000, 1e-6);
+}
+
+/* Times outside 1990 .. now + 1 day and power above 5 kW are bad lines. */
+static void test_bounds(void **state)
+{
+    (void)state;
+    struct got g;
+    ct_err e;
+    long skipped = 0;
+    const char *s = "timestamp, index, power.draw [W]\n2023/10/01 13:00:00, 0, 100 W\n"
+                    "2023/10/01 13:00:01, 0, 100 W\n2099/10/01 13:00:02, 0, 100 W\n"
+                    "2023/10/01 13:00:02, 0, 100 W\n";
+    assert_int_equal(run_now(s, T0 + 3600, NAN, 0, &skipped, NULL, NULL, &g, &e), -1);
+    assert_string_equal(e.msg, "t.log:4: the time is more than a day ahead of now");
+    /* --skip-bad: the far-future sample is dropped, the rest are bridged as if
+     * it had never been there (100 W x 2 s). */
+    assert_int_equal(run_now(s, T0 + 3600, NAN, 1, &skipped, NULL, NULL, &g, &e), 0);
+    assert_int_equal(skipped, 1);
+    assert_near(total(&g, NULL), 200, 1e-9);
+    /* Up to a day ahead of now is fine (a log in local time read as UTC). */
+    s = "timestamp, index, power.draw [W]\n2023/10/02 13:59:59, 0, 100 W\n"
+        "2023/10/02 14:00:00, 0, 100 W\n";
+    assert_int_equal(run_now(s, T0 + 3600, NAN, 0, NULL, NULL, NULL, &g, &e), 0);
+    assert_near(total(&g, NULL), 100, 1e-9);
+    assert_int_equal(run_now(s, T0 + 3599, NAN, 0, NULL, NULL, NULL, &g, &e), -1);
+    s = "timestamp, index, power.draw [W]\n1989/12/31 23:59:59, 0, 100 W\n";
+    assert_int_equal(run_now(s, T0, 1, 0, NULL, NULL, NULL, &g, &e), -1);
+    assert_string_equal(e.msg, "t.log:2: the time is before 1990-01-01");
+    /* 6 kW from one GPU over a second: above the 5 kW ceiling. */
+    s = "timestamp, index, power.draw [W]\n2023/10/01 13:00:00, 0, 6000 W\n"
+        "2023/10/01 13:00:01, 0, 6000 W\n";
+    assert_int_equal(run_now(s, T0 + 3600, NAN, 0, NULL, NULL, NULL, &g, &e), -1);
+    assert_non_null(strstr(e.msg, "t.log:3: gpu:0: 6000 J in 1 s is 6000 W, above the 5000 W"));
+    s = "timestamp, index, power.draw [W]\n2023/10/01 13:00:00, 0, 4000 W\n"
+        "2023/10/01 13:00:01, 0, 4000 W\n";
+    assert_int_equal(run_now(s, T0 + 3600, NAN, 0, NULL, NULL, NULL, &g, &e), 0);
+    assert_near(total(&g, NULL), 4000, 1e-9);
+}
+
 static void test_bad_lines(void **state)
 {
     (void)state;
@@ -353,6 +472,7 @@ int main(void)
         cmocka_unit_test(test_trapezoid), cmocka_unit_test(test_columns),
         cmocka_unit_test(test_untimed),   cmocka_unit_test(test_single),
         cmocka_unit_test(test_gaps),      cmocka_unit_test(test_bad_lines),
+        cmocka_unit_test(test_gap_first_last_middle), cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_dmon),      cmocka_unit_test(test_times),
         cmocka_unit_test(test_sniff_fixtures), cmocka_unit_test(test_formats_table),
     };

@@ -203,10 +203,17 @@ static void gap(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(NAN, NAN);
+    long gaps = 0;
+    double gap_s = 0;
+    o.gaps = &gaps;
+    o.gap_seconds = &gap_s;
     assert_int_equal(parse_ok(mine("gap.txt"), &o, &c), 0);
     assert_near(sum(&c, "package-0", 0), 0.5 + 0.6 + 0.7, 1e-12);
     assert_near(c.r[c.n - 1].t1, 1681121402.0, 1e-6); /* 10:10:02Z */
     assert_near(c.r[c.n - 1].t0, 1681121401.0, 1e-6);
+    /* one gap: the chain would have ended at 10:00:03, the sample at 10:10:02 */
+    assert_int_equal(gaps, 1);
+    assert_near(gap_s, 599, 1e-6);
 }
 
 static void backwards(void **state)

@@ -150,10 +150,17 @@ static void powerstat_gap(void **state)
     (void)state;
     struct col c;
     struct ct_parse_opts o = opts(T0, NAN);
+    long gaps = 0;
+    double gap_s = 0;
+    o.gaps = &gaps;
+    o.gap_seconds = &gap_s;
     assert_int_equal(rt_parse_ok(&ct_fmt_powerstat, ps_file("gap.txt"), &o, &c), 0);
     assert_near(sum(&c, NULL, 0), (5 + 6 + 7) * 2.0, 1e-9);
     assert_near(c.r[2].t0, T0 + 10, 1e-9);
     assert_near(c.r[2].t1, T0 + 12, 1e-9);
+    /* one gap: the chain ended at T0 + 4, the next row began at T0 + 10 */
+    assert_int_equal(gaps, 1);
+    assert_near(gap_s, 6, 1e-9);
 }
 
 /* No preamble: the interval is the first step between rows, or --interval. */
@@ -295,6 +302,82 @@ static void perf_errors(void **state)
     fails(&ct_fmt_perf_stat, pf_file("empty.txt"), &o, "no RAPL energy counts");
 }
 
+/* ---- issue 15: bounds ---- */
+
+static int parse_mem(const struct ct_format_ops *f, const char *text,
+                     const struct ct_parse_opts *o, struct col *c, ct_err *e)
+{
+    struct ct_input *in;
+    c->n = 0;
+    e->msg[0] = '\0';
+    assert_int_equal(ct_input_memopen(text, strlen(text), "mem", &in, e), 0);
+    return rt_parse_input(f, in, o, c, e);
+}
+
+/* "1e308 seconds time elapsed" ran for minutes and reached 24 GB; a wrapped
+ * counter (2^64 - 1 J) stored 1.8e19 J for a 2 s run. Both are bad lines. */
+static void perf_bounds(void **state)
+{
+    (void)state;
+    struct col c;
+    ct_err e;
+    long skipped = 0;
+    struct ct_parse_opts o = opts(T0, NAN);
+    o.now = T0 + 3600;
+    o.skipped = &skipped;
+    static const char huge_elapsed[] = "\n Performance counter stats for 'system wide':\n\n"
+                                       "             52.37 Joules power/energy-pkg/\n\n"
+                                       "       1e308 seconds time elapsed\n";
+    assert_int_equal(parse_mem(&ct_fmt_perf_stat, huge_elapsed, &o, &c, &e), -1);
+    assert_string_equal(e.msg, "mem:6: perf stat's elapsed time 1e+308 s is longer than the 31 "
+                               "days one run may span");
+    /* --skip-bad drops the line; --interval then says how long perf counted. */
+    o.skip_bad = 1;
+    o.interval = 2;
+    assert_int_equal(parse_mem(&ct_fmt_perf_stat, huge_elapsed, &o, &c, &e), 0);
+    assert_int_equal(skipped, 1);
+    assert_near(sum(&c, NULL, 0), 52.37, 1e-9);
+    static const char wrapped[] = "\n Performance counter stats for 'system wide':\n\n"
+                                  "18,446,744,073,709,551,615 Joules power/energy-pkg/\n"
+                                  "             10.05 Joules power/energy-ram/\n\n"
+                                  "       2.002012345 seconds time elapsed\n";
+    o = opts(T0, NAN);
+    o.now = T0 + 3600;
+    o.skipped = &skipped;
+    skipped = 0;
+    assert_int_equal(parse_mem(&ct_fmt_perf_stat, wrapped, &o, &c, &e), -1);
+    if (!strstr(e.msg, "mem:4: cpu: 1.84467e+19 J in 2.00201 s is 9.2141e+18 W, above the "
+                       "5000 W a device can draw"))
+        fail_msg("got '%s'", e.msg);
+    o.skip_bad = 1;
+    assert_int_equal(parse_mem(&ct_fmt_perf_stat, wrapped, &o, &c, &e), 0);
+    assert_int_equal(skipped, 1);
+    assert_near(sum(&c, NULL, 0), 10.05, 1e-9); /* DRAM kept, the wrapped package dropped */
+    /* --start before 1990 puts the run outside the window. */
+    o = opts(600000000, NAN);
+    assert_int_equal(parse_mem(&ct_fmt_perf_stat, wrapped, &o, &c, &e), -1);
+    assert_non_null(strstr(e.msg, "outside the plausible window"));
+}
+
+/* powerstat with no preamble learns its interval from the first step; a first
+ * step longer than the 300 s gap limit is a gap, not the interval. */
+static void powerstat_first_gap(void **state)
+{
+    (void)state;
+    struct col c;
+    ct_err e;
+    struct ct_parse_opts o = opts(T0, NAN);
+    static const char text[] =
+        "  Time   User   Nice    Sys   Idle     IO    Run Ctxt/s  IRQ/s   Fork   Exec   Exit  Watts\n"
+        "10:00:00    3.4    0.0    2.0   94.6    0.0      2   6236   1144      0      0      0   5.00\n"
+        "11:00:00    3.4    0.0    2.0   94.6    0.0      2   6236   1144      0      0      0   6.00\n";
+    assert_int_equal(parse_mem(&ct_fmt_powerstat, text, &o, &c, &e), -1);
+    assert_non_null(strstr(e.msg, "mem:3: cannot tell powerstat's interval"));
+    o.interval = 2; /* then each row lasts 2 s: 5 x 2 + 6 x 2 */
+    assert_int_equal(parse_mem(&ct_fmt_powerstat, text, &o, &c, &e), 0);
+    assert_near(sum(&c, NULL, 0), 22, 1e-9);
+}
+
 /* ---- sniffing ---- */
 
 static int sniff_file(const struct ct_format_ops *f, const char *path)
@@ -358,6 +441,8 @@ int main(void)
         cmocka_unit_test(perf_csv),
         cmocka_unit_test(perf_psys_and_detail),
         cmocka_unit_test(perf_errors),
+        cmocka_unit_test(perf_bounds),
+        cmocka_unit_test(powerstat_first_gap),
         cmocka_unit_test(sniff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,9 +120,42 @@ static void test_no_provided_sink(void **state)
     ct_input_close(in);
 }
 
+/* Issue 15: rows of 1e308 made reports print inf, rows of -50 negative totals.
+ * Both are bad lines; --skip-bad drops and counts them. */
+static void test_bounds(void **state)
+{
+    (void)state;
+    struct collect c;
+    ct_err e;
+    expect_error(HDR "total_lbm_emissions_value\n2025-01-01,2025-02-01,us-east-1,EC2,1e308\n",
+                 "aws-carbon", "bad.csv:2: the emission is not a finite number (inf kgCO2e)");
+    expect_error(HDR "total_lbm_emissions_value\n2025-01-01,2025-02-01,us-east-1,EC2,1e300\n",
+                 "aws-carbon", "bad.csv:2: the emission 1e+303 kgCO2e is above the 1e+09 kgCO2e");
+    expect_error(HDR "total_lbm_emissions_value\n2025-01-01,2025-02-01,us-east-1,EC2,-50\n",
+                 "aws-carbon", "bad.csv:2: the emission -50000 kgCO2e is negative");
+    expect_error(HDR "total_lbm_emissions_value\n2025-01-01,9999-02-01,us-east-1,EC2,1\n",
+                 "aws-carbon", "bad.csv:2: the period lies outside the plausible window");
+    expect_error(HDR "total_lbm_emissions_value\n1999-12-01,2000-01-01,us-east-1,EC2,1\n",
+                 "aws-carbon", "bad.csv:2: the period lies outside the plausible window");
+    expect_error(HDR "total_lbm_emissions_value\n2020-01-01,2024-01-01,us-east-1,EC2,1\n",
+                 "aws-carbon", "bad.csv:2: the period is 1461 days long");
+    const char *t = HDR "total_lbm_emissions_value\n2025-01-01,2025-02-01,us-east-1,EC2,1e308\n"
+                        "2025-01-01,2025-02-01,us-east-1,EC2,-50\n"
+                        "2025-01-01,2025-02-01,us-east-1,EC2,7\n"
+                        "2025-01-01,2025-02-01,us-east-1,EC2,1e6\n";
+    test_skip_bad = 1;
+    test_skipped = 0;
+    assert_int_equal(parse_text("aws-carbon", t, "x.csv", &c, &e), 0);
+    test_skip_bad = 0;
+    assert_int_equal(test_skipped, 2);
+    assert_int_equal(c.n, 2);
+    NEAR(c.kg[2][0], (7 + 1e6) * 1000); /* metric tons; 1e6 t is the ceiling itself */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_scopes),         cmocka_unit_test(test_legacy),
         cmocka_unit_test(test_ccft),           cmocka_unit_test(test_mismatch_warns),
         cmocka_unit_test(test_bad_inputs),     cmocka_unit_test(test_no_provided_sink),

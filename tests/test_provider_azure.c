@@ -193,9 +193,30 @@ static void test_powershell_outputs(void **state)
     test_period[0] = test_period[1] = 0;
 }
 
+/* Issue 15: 1e308 and -50 are bad lines; --skip-bad drops and counts them. */
+static void test_bounds(void **state)
+{
+    (void)state;
+    struct collect c;
+    ct_err e;
+    expect_error("DateKey,Scope,TotalEmissions\n20240101,Scope2,1e308\n", "e.csv",
+                 "e.csv:2: the emission ");
+    expect_error("DateKey,Scope,TotalEmissions\n20240101,Scope2,-50\n", "e.csv",
+                 "e.csv:2: the emission -50");
+    const char *t = "DateKey,Scope,TotalEmissions\n20240101,Scope2,1e308\n20240101,Scope2,-50\n"
+                    "20240201,Scope2,2\n";
+    test_skip_bad = 1;
+    test_skipped = 0;
+    assert_int_equal(parse_text("azure-carbon", t, "e.csv", &c, &e), 0);
+    test_skip_bad = 0;
+    assert_int_equal(test_skipped, 2);
+    assert_int_equal(c.n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_monthly_summary), cmocka_unit_test(test_item_details),
         cmocka_unit_test(test_enrollment),      cmocka_unit_test(test_overall_summary),
         cmocka_unit_test(test_bad_inputs),      cmocka_unit_test(test_powershell_outputs),

@@ -119,9 +119,31 @@ static void test_bad_inputs(void **state)
                  "--format aws-carbon");
 }
 
+/* Issue 15: 1e308 and -50 are bad lines; --skip-bad drops and counts them. */
+static void test_bounds(void **state)
+{
+    (void)state;
+    struct collect c;
+    ct_err e;
+    expect_error("usage_month,carbon_footprint_kgCO2e.scope1\n2025-01-01,1e308\n", "gcp-carbon",
+                 "bad.csv:2: the emission 1e+308 kgCO2e is above the 1e+09 kgCO2e");
+    expect_error("usage_month,carbon_footprint_kgCO2e.scope1\n2025-01-01,-50\n", "gcp-carbon",
+                 "bad.csv:2: the emission -50 kgCO2e is negative");
+    const char *t = "usage_month,carbon_footprint_kgCO2e.scope1\n2025-01-01,1e308\n"
+                    "2025-01-01,-50\n2025-02-01,3.5\n";
+    test_skip_bad = 1;
+    test_skipped = 0;
+    assert_int_equal(parse_text("gcp-carbon", t, "x.csv", &c, &e), 0);
+    test_skip_bad = 0;
+    assert_int_equal(test_skipped, 2);
+    assert_int_equal(c.n, 1);
+    NEAR(c.kg[1][1] + c.kg[1][0], 3.5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_dotted_whole_file), cmocka_unit_test(test_without_content_delivery),
         cmocka_unit_test(test_underscore_and_json), cmocka_unit_test(test_total_mismatch),
         cmocka_unit_test(test_bad_inputs),

@@ -383,7 +383,7 @@ static void memory_input(void **state)
 {
     (void)state;
     static const char text[] = "Time_Of_Day_Seconds\tCPU\tBusy%\tPkgWatt\n"
-                               "1.5\t-\t1\t4\n1.5\t0\t1\t4\n";
+                               "1700000001.5\t-\t1\t4\n1700000001.5\t0\t1\t4\n";
     struct ct_input *in;
     ct_err e;
     struct col c = {.n = 0};
@@ -394,7 +394,87 @@ static void memory_input(void **state)
     ct_input_close(in);
     assert_int_equal(c.n, 1);
     assert_near(c.r[0].j, 2, 1e-12);
-    assert_near(c.r[0].t0, 1.0, 1e-12);
+    assert_near(c.r[0].t0, 1700000001.0, 1e-6);
+}
+
+/* ---- issue 15: bounds and gaps ---- */
+
+static int parse_mem(const char *text, const struct ct_parse_opts *o, struct col *c, ct_err *e)
+{
+    struct ct_input *in;
+    c->n = 0;
+    e->msg[0] = '\0';
+    assert_int_equal(ct_input_memopen(text, strlen(text), "mem", &in, e), 0);
+    return rt_parse_input(&ct_fmt_turbostat, in, o, c, e);
+}
+
+#define TS_HDR "Time_Of_Day_Seconds\tCore\tCPU\tBusy%\tPkgWatt\n"
+#define TS_ROW(t, w) t "\t-\t-\t50\t" w "\n" t "\t0\t0\t50\t" w "\n"
+
+/* A first interval a year before the rest is a gap, not a year of power:
+ * every interval lasts the 2 s step, 4 x 10 W x 2 s = 80 J (before the fix the
+ * second interval spanned the year: 315 MJ). */
+static void first_gap_not_bridged(void **state)
+{
+    (void)state;
+    struct col c;
+    ct_err e;
+    long gaps = 0;
+    double gap_s = 0;
+    static const char text[] = TS_HDR TS_ROW("1668464100", "10") TS_HDR
+        TS_ROW("1700000100", "10") TS_HDR TS_ROW("1700000102", "10") TS_HDR
+        TS_ROW("1700000104", "10");
+    struct ct_parse_opts o = opts(NAN, NAN);
+    o.now = 1700000200;
+    o.gaps = &gaps;
+    o.gap_seconds = &gap_s;
+    assert_int_equal(parse_mem(text, &o, &c, &e), 0);
+    assert_near(sum(&c, "package-0", 0), 80, 1e-9);
+    assert_int_equal(gaps, 1);
+    assert_near(gap_s, 1700000100.0 - 1668464100.0, 1e-6);
+    /* The same gap last: 3 intervals in a row, then a lone one; 80 J again. */
+    static const char last[] = TS_HDR TS_ROW("1700000100", "10") TS_HDR
+        TS_ROW("1700000102", "10") TS_HDR TS_ROW("1700000104", "10") TS_HDR
+        TS_ROW("1731536104", "10");
+    o.now = 1731536200;
+    assert_int_equal(parse_mem(last, &o, &c, &e), 0);
+    assert_near(sum(&c, "package-0", 0), 80, 1e-9);
+    assert_int_equal(gaps, 2);
+    /* And in the middle. */
+    static const char mid[] = TS_HDR TS_ROW("1700000100", "10") TS_HDR
+        TS_ROW("1700000102", "10") TS_HDR TS_ROW("1731536102", "10") TS_HDR
+        TS_ROW("1731536104", "10");
+    assert_int_equal(parse_mem(mid, &o, &c, &e), 0);
+    assert_near(sum(&c, "package-0", 0), 80, 1e-9);
+    assert_int_equal(gaps, 3);
+}
+
+/* The issue's 354-byte file: one far-future epoch stored 3,087,846 hourly
+ * records. It is a bad line now; --skip-bad drops its interval only. */
+static void far_future_epoch(void **state)
+{
+    (void)state;
+    struct col c;
+    ct_err e;
+    long skipped = 0;
+    static const char text[] = TS_HDR TS_ROW("1700000100", "10") TS_HDR
+        TS_ROW("1700000102", "10") TS_HDR TS_ROW("12800000000", "10") TS_HDR
+        TS_ROW("1700000104", "10");
+    struct ct_parse_opts o = opts(NAN, NAN);
+    o.now = 1700000200;
+    o.skipped = &skipped;
+    assert_int_equal(parse_mem(text, &o, &c, &e), -1);
+    assert_string_equal(e.msg, "mem:8: the time is more than a day ahead of now");
+    o.skip_bad = 1;
+    assert_int_equal(parse_mem(text, &o, &c, &e), 0);
+    assert_int_equal(skipped, 1);
+    assert_near(sum(&c, "package-0", 0), 3 * 10 * 2.0, 1e-9);
+    /* 6 kW from one package is a misread column, not a measurement. */
+    static const char hot[] = TS_HDR TS_ROW("1700000100", "6000") TS_HDR
+        TS_ROW("1700000102", "6000");
+    o.skip_bad = 0;
+    assert_int_equal(parse_mem(hot, &o, &c, &e), -1);
+    assert_non_null(strstr(e.msg, "mem:2: package-0: 12000 J in 2 s is 6000 W, above the 5000 W"));
 }
 
 /* ---- sniffing ---- */
@@ -455,6 +535,8 @@ int main(void)
         cmocka_unit_test(summary_only),
         cmocka_unit_test(preamble),
         cmocka_unit_test(memory_input),
+        cmocka_unit_test(first_gap_not_bridged),
+        cmocka_unit_test(far_future_epoch),
         cmocka_unit_test(sniff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

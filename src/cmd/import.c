@@ -23,8 +23,11 @@ static const char usage_head[] =
 static const char usage_tail[] =
     "\nFrom power samples (nvidia-smi), energy is the trapezoid of power over time,\n"
     "per GPU; samples further apart than --max-gap S (default 5 x the log's own\n"
-    "step) are not bridged. A reading with no neighbour (one nvidia-smi table, a\n"
-    "GPU seen once) counts as watts x --interval, and is an error without it.\n"
+    "step, 300 s until one is known) are not bridged, first, last or in between;\n"
+    "the summary counts the gaps and their length. A reading with no neighbour\n"
+    "(one nvidia-smi table, a GPU seen once) counts as watts x --interval (or the\n"
+    "log's step), and is an error without either. Times, spans, watts and\n"
+    "emissions outside the plausible bounds (README) are bad lines.\n"
     "Logs without timestamps need --start TIME (YYYY-MM-DDTHH:MM:SS, UTC) and\n"
     "--interval S (seconds between samples). nvidia-smi writes the logging\n"
     "machine's local time with no zone: it is read as UTC.\n\n"
@@ -250,6 +253,8 @@ static void json_file(ct_buf *b, const struct ct_import_file *f)
     ct_buf_json_num(b, f->provided_market + both ? f->provided_kg_market : NAN);
     ct_buf_puts(b, ", \"provided_kgco2e_both_bases\": ");
     ct_buf_json_num(b, f->provided_kg_both);
+    ct_buf_printf(b, ", \"gaps\": %ld, \"gap_seconds\": ", f->gaps);
+    ct_buf_json_num(b, f->gap_seconds);
     ct_buf_puts(b, ", \"warnings\": [");
     for (int k = 0; f->status == CT_IMPORT_DONE && k < f->nwarnings; k++) {
         ct_buf_puts(b, k ? ", " : "");
@@ -309,6 +314,9 @@ static void text_file(ct_buf *b, const struct ct_import_file *f, const char *hos
         ct_buf_printf(b, "%s: imported as %s%s, %d device%s, %zu hourly record%s\n", f->path,
                       f->format, f->gzip ? " (gzip)" : "", f->ndev, f->ndev == 1 ? "" : "s",
                       f->records, f->records == 1 ? "" : "s");
+    if (f->status == CT_IMPORT_DONE && f->gaps)
+        ct_buf_printf(b, "%s: %ld gap%s not bridged, %.6g s in all\n", f->path, f->gaps,
+                      f->gaps == 1 ? "" : "s", f->gap_seconds);
     if (f->skipped)
         ct_buf_printf(b, "%s: skipped %ld %s\n", f->path, f->skipped,
                       skip_bad ? (f->skipped == 1 ? "bad line" : "bad lines")

@@ -87,6 +87,10 @@ struct ct_parse_opts {
      * Get-AzCarbonEmissionReport output as PowerShell prints it): */
     int scope;              /* --scope: 1, 2 or 3; 0 when not given */
     int64_t period_t0, period_t1; /* --period: [first month, month after last); 0, 0 if not given */
+    /* Added for the plausibility bounds and the gap count (formats/bounds.h): */
+    double now;             /* UTC seconds the bounds take as now; 0: the system clock */
+    long *gaps;             /* NULL, or counts the gaps not bridged ... */
+    double *gap_seconds;    /* ... and adds up their length */
 };
 
 struct ct_format_ops {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/bounds.h"
 #include "formats/format.h"
 
 /* More than this from one device is a misread column, not a measurement. */
@@ -168,24 +169,15 @@ __attribute__((format(printf, 4, 5))) static inline int ml_bad(struct ct_input *
     return -1;
 }
 
-/* Hands one reading to the sink after checking what every parser promises: a
- * non-empty interval and a finite, non-negative energy. */
+/* Hands one reading to the sink after checking what every parser promises (a
+ * non-empty interval, a finite, non-negative energy) and the plausibility
+ * bounds (formats/bounds.h): outside them the reading is an error naming its
+ * line, or under --skip-bad dropped, its line counted once. */
 static inline int ml_emit(struct ct_reading_sink *sink, struct ct_input *in,
-                          const struct ct_reading *r, ct_err *e)
+                          const struct ct_parse_opts *o, const struct ct_reading *r, ct_err *e)
 {
-    if (!(r->t1 > r->t0) || !isfinite(r->t0) || !isfinite(r->t1))
-        return ct_errf(e, "%s:%ld: %s: the interval [%.6f, %.6f) is empty or out of range",
-                       ct_input_name(in), r->line, r->device, r->t0, r->t1);
-    if (!isfinite(r->joules) || r->joules < 0)
-        return ct_errf(e, "%s:%ld: %s: energy %g J is negative or out of range",
-                       ct_input_name(in), r->line, r->device, r->joules);
-    return sink->emit(sink->ud, r, e);
-}
-
-/* The gap limit as a number: not set (NAN or <= 0) means no limit. */
-static inline double ml_max_gap(const struct ct_parse_opts *o)
-{
-    return (o && isfinite(o->max_gap) && o->max_gap > 0) ? o->max_gap : INFINITY;
+    int rc = ct_bounds_check(o, in, r, e);
+    return rc <= 0 ? rc : sink->emit(sink->ud, r, e);
 }
 
 static inline int ml_set(double v)

@@ -10,8 +10,11 @@
  * bridged. A sample with no neighbour within the limit (a one-shot log, a GPU
  * seen once) counts as P x S over [t, t + S), where S is --interval, else the
  * log's own step (the smallest step seen so far between two samples of one GPU);
- * with neither known it is an error that says to pass --interval. The gap limit
- * is --max-gap, else 5 x that step (300 s until a step is known). */
+ * with neither known it waits until one is (the first sample of a log before a
+ * gap), and is an error that says to pass --interval if none ever is. The gap
+ * limit is --max-gap, else 5 x that step, else (no pair bridged yet) 300 s
+ * (formats/bounds.h): only a bridged pair teaches the step, so the first gap
+ * of a log is never bridged. */
 #include <stdint.h>
 
 #include "formats/format.h"
@@ -55,6 +58,9 @@ struct nv_dev {
     int have, single;    /* a previous sample is held; it has not been integrated yet */
     double t, w, u;
     long line;
+    int pend;            /* a sample with no neighbour waits for the step (pt...) */
+    double pt, pw, pu, proom;
+    long pline;
 };
 
 struct nv_series {
@@ -63,7 +69,8 @@ struct nv_series {
     struct ct_reading_sink *sink;
     struct nv_dev *dev;
     int n, cap, last;
-    double step;         /* the log's own step, NAN until seen */
+    double step;         /* the log's own step (smallest bridged), NAN until seen */
+    double gap_t0, gap_t1; /* the last gap counted */
 };
 
 void nv_series_init(struct nv_series *s, struct ct_input *in, const struct ct_parse_opts *o,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/bounds.h"
 #include "formats/nvidia_smi_int.h"
 
 void nv_series_init(struct nv_series *s, struct ct_input *in, const struct ct_parse_opts *o,
@@ -70,13 +71,12 @@ void nv_set_model(struct nv_series *s, int d, const char *b, const char *e)
     s->dev[d].model[n] = '\0';
 }
 
-static double gap_limit(const struct nv_series *s)
+/* The step the gap limit and single samples go by: --interval, else the
+ * log's own (NAN until two samples of a GPU were bridged). */
+static double known_step(const struct nv_series *s)
 {
     const struct ct_parse_opts *o = s->o;
-    if (o->max_gap > 0 && isfinite(o->max_gap))
-        return o->max_gap;
-    double base = o->interval > 0 && isfinite(o->interval) ? o->interval : s->step;
-    return isnan(base) ? 300 : 5 * base;
+    return o->interval > 0 && isfinite(o->interval) ? o->interval : s->step;
 }
 
 static double mean_util(double a, double b)
@@ -91,20 +91,46 @@ static int emit(struct nv_series *s, const struct nv_dev *d, double t0, double t
     struct ct_reading r = {
         .device = d->device, .component = "gpu", .model = d->model[0] ? d->model : NULL,
         .detail = 0, .t0 = t0, .t1 = t1, .joules = j, .util = u, .line = line};
-    return s->sink->emit(s->sink->ud, &r, e);
+    int rc = ct_bounds_check(s->o, s->in, &r, e);
+    return rc <= 0 ? rc : s->sink->emit(s->sink->ud, &r, e);
+}
+
+static int no_step(struct nv_series *s, const struct nv_dev *d, long line, double w, ct_err *e)
+{
+    return ct_errf(e, "%s:%ld: %s has a single reading (%g W) with no other sample to "
+                   "integrate with: pass --interval S to count it as %g W x S seconds",
+                   ct_input_name(s->in), line, d->device, w, w);
+}
+
+/* A sample held back because it had no neighbour while the step was unknown
+ * (the log's first sample, before a gap): counted once the step is known. */
+static int emit_pending(struct nv_series *s, struct nv_dev *d, ct_err *e)
+{
+    double S = known_step(s);
+    if (!d->pend)
+        return 0;
+    if (isnan(S))
+        return no_step(s, d, d->pline, d->pw, e);
+    d->pend = 0;
+    double dt = S < d->proom ? S : d->proom;
+    return emit(s, d, d->pt, d->pt + dt, d->pw * dt, d->pu, d->pline, e);
 }
 
 /* The held sample of d had no neighbour: P x S over [t, t + S), S no longer than
- * the time to the device's next sample. */
+ * the time to the device's next sample. Held back while S is unknown. */
 static int emit_single(struct nv_series *s, struct nv_dev *d, double room, ct_err *e)
 {
-    const struct ct_parse_opts *o = s->o;
-    double S = o->interval > 0 && isfinite(o->interval) ? o->interval : s->step;
-    if (isnan(S))
-        return ct_errf(e, "%s:%ld: %s has a single reading (%g W) with no other sample to "
-                       "integrate with: pass --interval S to count it as %g W x S seconds",
-                       ct_input_name(s->in), d->line, d->device, d->w, d->w);
+    double S = known_step(s);
     d->single = 0;
+    if (isnan(S)) {
+        if (d->pend) /* two samples without neighbours and still no step */
+            return no_step(s, d, d->line, d->w, e);
+        d->pend = 1;
+        d->pt = d->t, d->pw = d->w, d->pu = d->u, d->pline = d->line, d->proom = room;
+        return 0;
+    }
+    if (emit_pending(s, d, e) < 0)
+        return -1;
     double dt = S < room ? S : room;
     return emit(s, d, d->t, d->t + dt, d->w * dt, d->u, d->line, e);
 }
@@ -115,6 +141,9 @@ int nv_sample(struct nv_series *s, int i, double t, double w, double u, ct_err *
     long line = ct_input_lineno(s->in);
     if (!(w >= 0 && w <= NV_MAX_WATTS))
         return nv_bad(s->in, s->o, e, "expected a power draw in watts, got %g", w);
+    const char *why = ct_bounds_measured_time(s->o, t);
+    if (why) /* before it becomes the held sample: one bad time must not stop the rest */
+        return ct_bounds_bad(s->o, s->in, line, e, why);
     if (!d->have) {
         d->have = d->single = 1;
         d->t = t;
@@ -129,13 +158,20 @@ int nv_sample(struct nv_series *s, int i, double t, double w, double u, ct_err *
                       "before its previous sample", d->device, -dt);
     if (dt == 0) /* the same instant twice (a repeated row): the first one counts */
         return 0;
-    if (!(s->o->interval > 0) && !(dt >= s->step))
-        s->step = dt;
-    if (dt <= gap_limit(s)) {
-        if (emit(s, d, d->t, t, (d->w + w) / 2 * dt, mean_util(d->u, u), line, e) < 0)
+    /* The limit goes by the step known before this pair, so a first pair far
+     * apart is a gap too; only a bridged pair teaches the step. */
+    if (dt <= ct_gap_limit(s->o, known_step(s))) {
+        if (!(s->o->interval > 0) && !(dt >= s->step))
+            s->step = dt;
+        if (emit_pending(s, d, e) < 0 ||
+            emit(s, d, d->t, t, (d->w + w) / 2 * dt, mean_util(d->u, u), line, e) < 0)
             return -1;
         d->single = 0;
     } else {
+        if (!(s->gap_t0 == d->t && s->gap_t1 == t)) { /* GPUs sampled together: one gap */
+            ct_gap_note(s->o, dt);
+            s->gap_t0 = d->t, s->gap_t1 = t;
+        }
         if (d->single && emit_single(s, d, dt, e) < 0)
             return -1;
         d->single = 1;
@@ -149,8 +185,12 @@ int nv_sample(struct nv_series *s, int i, double t, double w, double u, ct_err *
 
 int nv_finish(struct nv_series *s, ct_err *e)
 {
-    for (int i = 0; i < s->n; i++)
-        if (s->dev[i].have && s->dev[i].single && emit_single(s, &s->dev[i], INFINITY, e) < 0)
+    for (int i = 0; i < s->n; i++) {
+        struct nv_dev *d = &s->dev[i];
+        if (d->have && d->single && emit_single(s, d, INFINITY, e) < 0)
             return -1;
+        if (emit_pending(s, d, e) < 0)
+            return -1;
+    }
     return 0;
 }

@@ -81,7 +81,7 @@ static int emit_group(struct pf *s, double t0, double t1)
                                .joules = c->joules, .util = NAN, .line = c->line,
                                .detail = c->dom == PF_COR || c->dom == PF_GPU ||
                                          (psys && c->dom != PF_SYS)};
-        if (ml_emit(s->sink, s->in, &r, s->e) < 0)
+        if (ml_emit(s->sink, s->in, s->o, &r, s->e) < 0)
             return -1;
     }
     s->n = 0;
@@ -180,8 +180,12 @@ static int line(struct pf *s, const char *ln, size_t len)
                                          "run (and one --start) per file");
     double v;
     if (s->fl.n >= 4 && strcmp(s->fl.f[1], "seconds") == 0 && strcmp(s->fl.f[2], "time") == 0 &&
-        strcmp(s->fl.f[3], "elapsed") == 0 && ml_num(s->fl.f[0], &v) == 0 && v > 0)
+        strcmp(s->fl.f[3], "elapsed") == 0 && ml_num(s->fl.f[0], &v) == 0 && v > 0) {
+        if (v > CT_BOUND_MEASURED_SPAN_S) /* formats/bounds.h: a run is not longer */
+            return ml_bad(s->in, s->o, s->e, "perf stat's elapsed time %g s is longer than the "
+                          "%.0f days one run may span", v, CT_BOUND_MEASURED_SPAN_S / 86400);
         s->elapsed = v;
+    }
     return 0;
 }
 

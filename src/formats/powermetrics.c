@@ -68,6 +68,9 @@ static int sample_times(struct pm_state *st, struct pm_sample *s, double *t0, do
     if (!(el > 0 && el < 1e7))
         return sample_bad(st, s, "powermetrics sample has no elapsed time (\"(N ms elapsed)\" "
                                  "or elapsed_ns); pass --interval SECONDS");
+    const char *why = ml_set(s->date) ? ct_bounds_measured_time(st->o, s->date) : NULL;
+    if (why) /* before it anchors the chain: one bad date must not stop the rest */
+        return sample_bad(st, s, why);
     if (!ml_set(st->t1)) {
         if (ml_set(s->date))
             *t1 = s->date;
@@ -81,8 +84,10 @@ static int sample_times(struct pm_state *st, struct pm_sample *s, double *t0, do
                                  "the log where the runs were joined");
     } else {
         *t1 = st->t1 + el;
-        if (ml_set(s->date) && s->date > *t1 + PM_SLACK)
+        if (ml_set(s->date) && s->date > *t1 + PM_SLACK) {
+            ct_gap_note(st->o, s->date - *t1);
             *t1 = s->date; /* a gap, not bridged */
+        }
     }
     *t0 = *t1 - el;
     st->t1 = *t1;
@@ -123,7 +128,7 @@ int pm_emit(struct pm_state *st, struct pm_sample *s)
                                .t0 = t0, .t1 = t1, .util = NAN, .line = s->line,
                                .model = st->model[0] ? st->model : NULL};
         r.joules = ml_set(s->j[i]) ? s->j[i] : s->w[i] * el;
-        if (ml_emit(st->sink, st->in, &r, st->e) < 0)
+        if (ml_emit(st->sink, st->in, st->o, &r, st->e) < 0)
             return -1;
     }
     return 0;

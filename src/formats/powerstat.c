@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/bounds.h"
 #include "formats/format.h"
 #include "formats/measured_int.h"
 
@@ -121,7 +122,7 @@ static int emit_row(struct ps *s, double t0, double t1, const double *w, long li
         struct ct_reading r = {.device = c->dev, .component = comp[c->kind], .detail = detail,
                                .t0 = t0, .t1 = t1, .joules = w[i] * s->nom, .util = NAN,
                                .line = line};
-        if (ml_emit(s->sink, s->in, &r, s->e) < 0)
+        if (ml_emit(s->sink, s->in, s->o, &r, s->e) < 0)
             return -1;
     }
     return 0;
@@ -132,8 +133,10 @@ static int place(struct ps *s, double clock, const double *w, long line)
 {
     double end = s->o->start + (clock - s->c0) + s->nom; /* by the clock */
     double t1 = s->rows == 0 ? s->o->start + s->nom : s->t1 + s->nom;
-    if (s->rows > 0 && end > t1 + PS_SLACK)
+    if (s->rows > 0 && end > t1 + PS_SLACK) {
+        ct_gap_note(s->o, end - t1);
         t1 = end; /* a gap: not bridged */
+    }
     s->t1 = t1;
     s->rows++;
     return emit_row(s, t1 - s->nom, t1, w, line);
@@ -172,7 +175,7 @@ static int data_row(struct ps *s, double clock)
     }
     if (!ml_set(s->nom)) {
         double step = clock - s->pend.clock;
-        if (!(step > 0 && step <= ml_max_gap(s->o)))
+        if (!(step > 0 && step <= ct_gap_limit(s->o, NAN))) /* a gap is no step */
             return ml_bad(s->in, NULL, s->e,
                           "cannot tell powerstat's interval (no \"samples at N second "
                           "intervals\" line): pass --interval SECONDS");

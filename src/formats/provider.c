@@ -1,5 +1,6 @@
 /* Helpers shared by the provider-export parsers. */
 #include "formats/provider_int.h"
+#include "formats/bounds.h"
 #include "formats/provider.h"
 
 #include <math.h>
@@ -201,8 +202,10 @@ int pv_emit(struct pv_ctx *c, const struct ct_provided_rec *p, long line, ct_err
         return pv_fail(c, line, e, "scope %d is not 1, 2 or 3", p->scope);
     if (!(p->t1 > p->t0) || p->t0 < 0 || p->t1 > CT_LEDGER_T_MAX)
         return pv_fail(c, line, e, "the period ends before it starts or is out of range");
-    if (!isfinite(p->kgco2e))
-        return pv_fail(c, line, e, "the emission is not a finite number");
+    char buf[160];
+    const char *why = ct_bounds_provided(c->o, p, buf, sizeof buf);
+    if (why) /* formats/bounds.h; --skip-bad drops the row's emission, counts the line */
+        return ct_bounds_bad(c->o, c->in, line, e, why);
     c->emitted++;
     return c->sink->provided(c->sink->ud, p, line, e);
 }

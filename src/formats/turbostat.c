@@ -19,7 +19,8 @@
  *
  * Time. Time_Of_Day_Seconds (the end of each CPU's interval) gives each interval
  * as the delta from the previous one. The first interval, and one after a gap
- * longer than --max-gap (default 5 x the smallest delta seen: a restarted run),
+ * longer than --max-gap (default 5 x the smallest delta bridged, 300 s before
+ * any is: a restarted run; formats/bounds.h),
  * lasts the nominal interval: --interval when given, else the first delta seen,
  * else the "N sec" line turbostat prints after a command. Without timestamps the intervals are --start + k x --interval.
  * turbostat's default of 5 s is never assumed: with no way to tell, the parse
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/bounds.h"
 #include "formats/format.h"
 #include "formats/measured_int.h"
 
@@ -85,7 +87,7 @@ struct ts {
     int have_header, timed; /* timed: -1 unknown, 0 index mode, 1 Time_Of_Day_Seconds */
     struct ts_block cur;
     int prev_rows, prev_fields; /* shape of the last finished interval */
-    double prev_t, nom, max_gap, step; /* step: the smallest delta bridged */
+    double prev_t, nom, step; /* step: the smallest delta bridged */
     long k;
     struct ts_pend *pend;
     size_t npend, cappend;
@@ -159,7 +161,7 @@ static int resolve_emit(struct ts *s, struct ts_pend *p)
     }
     r->joules = p->isj ? p->val : p->val * dt;
     r->device = p->dev;
-    return ml_emit(s->sink, s->in, r, s->e);
+    return ml_emit(s->sink, s->in, s->o, r, s->e);
 }
 
 static int flush(struct ts *s)
@@ -257,6 +259,9 @@ static int block_times(struct ts *s, double *t0, double *t1)
         return 1;
     }
     *t1 = s->cur.tod;
+    const char *why = ct_bounds_measured_time(s->o, *t1);
+    if (why) /* before it becomes prev_t: one bad time must not stop the rest */
+        return ct_bounds_bad(s->o, s->in, s->cur.line, s->e, why) < 0 ? -1 : 0;
     if (ml_set(s->prev_t)) {
         double dt = *t1 - s->prev_t;
         if (!(dt > 0))
@@ -264,12 +269,14 @@ static int block_times(struct ts *s, double *t0, double *t1)
                              "%s:%ld: Time_Of_Day_Seconds goes back from %.6f to %.6f; split "
                              "the log where the runs were joined",
                              s->prev_t, *t1);
-        /* without --max-gap: 5 x the log's own step, once one is known */
-        double gap = ml_set(s->max_gap) ? s->max_gap : ml_set(s->step) ? 5 * s->step : INFINITY;
-        if (dt <= gap) {
+        /* --max-gap, else 5 x the smallest step bridged, else (the first pair)
+         * CT_GAP_FIRST_S: a first interval far from the rest is a gap too */
+        if (dt <= ct_gap_limit(s->o, ml_set(s->step) ? s->step : s->o->interval)) {
             *t0 = s->prev_t;
             set_nom(s, dt);
             s->step = ml_set(s->step) ? fmin(s->step, dt) : dt;
+        } else {
+            ct_gap_note(s->o, dt);
         }
     }
     s->prev_t = *t1;
@@ -549,10 +556,6 @@ static int ts_parse(struct ct_input *in, const struct ct_parse_opts *o,
 {
     struct ts s = {.in = in, .o = o, .sink = sink, .e = e, .timed = -1, .prev_t = NAN,
                    .nom = NAN, .step = NAN};
-    if (ml_set(o->max_gap) && o->max_gap > 0)
-        s.max_gap = o->max_gap;
-    else
-        s.max_gap = NAN;
     s.cur.tod = NAN;
     if (ml_set(o->interval) && o->interval > 0)
         s.nom = o->interval;

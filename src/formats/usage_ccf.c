@@ -3,10 +3,12 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/timeutil.h"
+#include "formats/bounds.h"
 #include "formats/csvsplit.h"
 #include "formats/formats_int.h"
 #include "formats/provider_int.h"
@@ -133,18 +135,64 @@ int ct_usage_each(struct ct_input *in, int need_times, ct_usage_fn fn, void *ud,
     return rc < 0 ? -1 : 0;
 }
 
-/* ---- the import format: readings of calculated energy ---- */
+/* ---- the import format: readings of calculated energy ----
+ *
+ * Rows that repeat a (provider, region, type) in one month add up, as CCF sums
+ * them: every row's parts are kept (cut at month ends), sorted per device, and
+ * pieces of one device that overlap in time are merged into one reading over
+ * their hull with their energy summed. A piece lies inside one month, so the
+ * merge only moves energy within that month. Memory is a few pieces per row:
+ * a row spans at most a year (formats/bounds.h). */
+
+struct upiece {
+    char *host, *dev, *model;   /* owned */
+    const char *component;      /* static */
+    double t0, t1, joules, util_s, util_dt;
+    long line;
+};
 
 struct emitctx {
-    struct ct_reading_sink *sink;
+    struct ct_input *in;
+    const struct ct_parse_opts *o;
+    struct upiece *p;
+    size_t n, cap;
 };
 
 static const char *const part_name[CT_CCF_NPARTS] = {"cpu", "gpu", "dram", "storage", "network"};
 static const char *const part_component[CT_CCF_NPARTS] = {"cpu", "gpu", "dram", "other", "other"};
 
+static int keep(struct emitctx *x, const struct ct_reading *r, ct_err *e)
+{
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 64;
+        struct upiece *q = realloc(x->p, cap * sizeof *q);
+        if (!q)
+            return ct_errf(e, "out of memory");
+        x->p = q;
+        x->cap = cap;
+    }
+    struct upiece *p = &x->p[x->n];
+    memset(p, 0, sizeof *p);
+    p->host = strdup(r->host);
+    p->dev = strdup(r->device);
+    p->model = r->model ? strdup(r->model) : NULL;
+    if (!p->host || !p->dev || (r->model && !p->model)) {
+        free(p->host), free(p->dev), free(p->model);
+        return ct_errf(e, "out of memory");
+    }
+    x->n++;
+    p->component = r->component;
+    p->t0 = r->t0, p->t1 = r->t1, p->joules = r->joules, p->line = r->line;
+    if (!isnan(r->util)) {
+        p->util_s = r->util * (r->t1 - r->t0);
+        p->util_dt = r->t1 - r->t0;
+    }
+    return 0;
+}
+
 /* One part over [t0, t1), cut at UTC month ends (a calculated ledger record
  * stays inside one month), energy pro rata. */
-static int emit_part(struct ct_reading_sink *sink, const struct ct_usage_row *row,
+static int keep_part(struct emitctx *x, const struct ct_usage_row *row,
                      const struct ct_reading *proto, double joules, ct_err *e)
 {
     double span = (double)(row->t1 - row->t0);
@@ -154,7 +202,7 @@ static int emit_part(struct ct_reading_sink *sink, const struct ct_usage_row *ro
         r.t0 = (double)a;
         r.t1 = (double)b;
         r.joules = joules * ((double)(b - a) / span);
-        if (sink->emit(sink->ud, &r, e) < 0)
+        if (keep(x, &r, e) < 0)
             return -1;
         a = b;
     }
@@ -166,31 +214,96 @@ static int on_row(void *ud, const struct ct_usage_row *row, const struct ct_ccf_
 {
     struct emitctx *x = ud;
     const struct ct_ccf_usage *u = &row->u;
-    char host[128], dev[192];
+    char host[128], dev[192], why[256];
     snprintf(host, sizeof host, "%s:%s", u->provider, u->region);
+    struct ct_reading proto[CT_CCF_NPARTS];
+    double joules[CT_CCF_NPARTS];
     for (int p = 0; p < CT_CCF_NPARTS; p++) {
-        double kwh = r->part[p].kwh_device;
-        if (!(kwh > 0))
+        joules[p] = r->part[p].kwh_device * 3.6e6;
+        proto[p] = (struct ct_reading){
+            .device = "usage", .component = part_component[p], .t0 = (double)row->t0,
+            .t1 = (double)row->t1, .joules = isnan(joules[p]) ? 0 : joules[p],
+            .method = CT_METHOD_CALCULATED};
+        /* The whole row first: a row out of bounds is never cut into months. */
+        if (ct_bounds_reading(x->o, &proto[p], why, sizeof why))
+            return ct_bounds_bad(x->o, x->in, row->line, e, why);
+    }
+    for (int p = 0; p < CT_CCF_NPARTS; p++) {
+        if (!(joules[p] > 0))
             continue;
         const char *what = *u->usage_type ? u->usage_type : *u->service ? u->service : "usage";
         snprintf(dev, sizeof dev, "%s:%s/%s", u->provider, what, part_name[p]);
-        struct ct_reading proto = {
+        proto[p] = (struct ct_reading){
             .device = dev, .component = part_component[p],
             .model = *u->usage_type ? u->usage_type : NULL, .detail = 0,
             .util = p <= CT_CCF_GPU ? r->utilisation / 100 : NAN, .line = row->line,
             .method = CT_METHOD_CALCULATED, .host = *row->host ? row->host : host};
-        if (emit_part(x->sink, row, &proto, kwh * 3.6e6, e) < 0)
+        if (keep_part(x, row, &proto[p], joules[p], e) < 0)
             return -1;
     }
     return 0;
 }
 
+static int piece_cmp(const void *a, const void *b)
+{
+    const struct upiece *p = a, *q = b;
+    int c = strcmp(p->host, q->host);
+    if (!c)
+        c = strcmp(p->dev, q->dev);
+    if (!c)
+        c = (p->t0 > q->t0) - (p->t0 < q->t0);
+    if (!c)
+        c = (p->t1 > q->t1) - (p->t1 < q->t1);
+    if (!c)
+        c = (p->line > q->line) - (p->line < q->line);
+    return c;
+}
+
+static int emit_piece(struct emitctx *x, struct ct_reading_sink *sink, const struct upiece *p,
+                      ct_err *e)
+{
+    struct ct_reading r = {.device = p->dev, .component = p->component, .model = p->model,
+                           .t0 = p->t0, .t1 = p->t1, .joules = p->joules,
+                           .util = p->util_dt > 0 ? p->util_s / p->util_dt : NAN,
+                           .line = p->line, .method = CT_METHOD_CALCULATED, .host = p->host};
+    int rc = ct_bounds_check(x->o, x->in, &r, e);
+    return rc <= 0 ? rc : sink->emit(sink->ud, &r, e);
+}
+
+/* Sorted pieces, those of one device that overlap merged, to the sink. */
+static int emit_merged(struct emitctx *x, struct ct_reading_sink *sink, ct_err *e)
+{
+    if (x->n == 0)
+        return 0;
+    qsort(x->p, x->n, sizeof *x->p, piece_cmp);
+    struct upiece m = x->p[0];
+    for (size_t i = 1; i < x->n; i++) {
+        const struct upiece *p = &x->p[i];
+        if (strcmp(p->host, m.host) == 0 && strcmp(p->dev, m.dev) == 0 && p->t0 < m.t1) {
+            m.t1 = p->t1 > m.t1 ? p->t1 : m.t1;
+            m.joules += p->joules;
+            m.util_s += p->util_s;
+            m.util_dt += p->util_dt;
+            continue;
+        }
+        if (emit_piece(x, sink, &m, e) < 0)
+            return -1;
+        m = *p;
+    }
+    return emit_piece(x, sink, &m, e);
+}
+
 static int usage_parse(struct ct_input *in, const struct ct_parse_opts *o,
                        struct ct_reading_sink *sink, ct_err *e)
 {
-    (void)o;
-    struct emitctx x = {sink};
-    return ct_usage_each(in, 1, on_row, &x, e);
+    struct emitctx x = {.in = in, .o = o};
+    int rc = ct_usage_each(in, 1, on_row, &x, e);
+    if (rc == 0)
+        rc = emit_merged(&x, sink, e);
+    for (size_t i = 0; i < x.n; i++)
+        free(x.p[i].host), free(x.p[i].dev), free(x.p[i].model);
+    free(x.p);
+    return rc;
 }
 
 static int usage_sniff(const char *head, size_t n)

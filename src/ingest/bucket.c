@@ -67,6 +67,9 @@ int ct_bucket_add(struct ct_bucketer *b, double t0, double t1, double joules, do
         return ct_errf(e, "%s: time went backwards (%.3f before the hour being filled)",
                        b->proto.device, t0);
     double span = t1 - t0;
+    if (span > CT_BUCKET_MAX_SPAN_S || !isfinite(span))
+        return ct_errf(e, "%s: an interval of %g s is longer than the %.0f days one reading may "
+                       "span", b->proto.device, span, CT_BUCKET_MAX_SPAN_S / 86400);
     for (double a = t0; a < t1;) {
         int64_t hour = ct_floor((int64_t)floor(a), CT_BUCKET_SECONDS);
         double end = (double)(hour + CT_BUCKET_SECONDS);

@@ -16,6 +16,11 @@
 #include "core/err.h"
 #include "ledger/ledger.h"
 
+/* The longest interval one call may add: a year and a day, so one reading makes
+ * at most 8808 hourly records whatever a log says (the parsers' own bounds,
+ * formats/bounds.h, are tighter: a cloud usage row spans at most 366 days). */
+#define CT_BUCKET_MAX_SPAN_S (367.0 * 86400)
+
 typedef int (*ct_bucket_emit)(const struct ct_energy_rec *r, void *ud, ct_err *e);
 
 struct ct_bucketer {
@@ -29,7 +34,8 @@ void ct_bucket_init(struct ct_bucketer *b, const char *platform, const char *hos
                     const char *device, const char *component, int method, double idle_below);
 /* Adds joules spent uniformly over [t0, t1) (seconds, fractional allowed) at mean
  * utilisation util (0..1, NAN when unknown). Intervals must not go backwards in
- * time; a completed hour is emitted as soon as an interval passes its end. */
+ * time, nor be longer than CT_BUCKET_MAX_SPAN_S (an error); a completed hour is
+ * emitted as soon as an interval passes its end. */
 int ct_bucket_add(struct ct_bucketer *b, double t0, double t1, double joules, double util,
                   ct_bucket_emit emit, void *ud, ct_err *e);
 /* Emits the partly filled hour, if any, and empties the accumulator. */

@@ -237,7 +237,9 @@ static int run_parse(struct fctx *c, const struct ct_format_ops *fmt, ct_err *e)
     struct ct_parse_opts po = {.start = o->start, .interval = o->interval,
                                .max_gap = o->max_gap, .skip_bad = o->skip_bad,
                                .skipped = &c->f->skipped, .scope = o->scope,
-                               .period_t0 = o->period_t0, .period_t1 = o->period_t1};
+                               .period_t0 = o->period_t0, .period_t1 = o->period_t1,
+                               .now = (double)o->imported_at, .gaps = &c->f->gaps,
+                               .gap_seconds = &c->f->gap_seconds};
     struct ct_reading_sink sink = {.emit = on_reading, .ud = c, .provided = on_provided};
     ct_format_warn_hook(on_warning, c->f);
     int rc = fmt->parse(c->in, &po, &sink, e);
@@ -284,6 +286,8 @@ static int parse_input(struct ct_ledger_h *L, struct ct_input *in, const struct 
     if (f->status != CT_IMPORT_DONE) {
         rs->n = 0;
         f->skipped = 0;
+        f->gaps = 0;
+        f->gap_seconds = 0;
         free_provs(ps);
         f->provided = 0;
         f->provided_kg_location = f->provided_kg_market = f->provided_kg_both = 0;
@@ -327,9 +331,10 @@ static int write_all(struct ct_ledger_h *L, struct ct_import_result *r, struct r
         if (existed) {
             f->status = CT_IMPORT_ALREADY;
             f->records = f->provided = 0;
-            f->skipped = 0;
+            f->skipped = f->gaps = 0;
+            f->gap_seconds = 0;
             f->provided_kg_location = f->provided_kg_market = f->provided_kg_both = 0;
-        f->provided_location = f->provided_market = 0;
+            f->provided_location = f->provided_market = 0;
             continue;
         }
         for (size_t k = 0; k < rs[i].n; k++)

@@ -27,7 +27,7 @@ struct ct_import_opts {
     const char *platform;   /* NULL or "": resolved from the team file at report time */
     double start, interval, max_gap;  /* as in struct ct_parse_opts (NAN: not given) */
     int skip_bad;
-    int64_t imported_at;    /* UTC seconds */
+    int64_t imported_at;    /* UTC seconds; also "now" for the plausibility bounds */
     /* Called now and then while a file is read; total is 0 when unknown (a pipe). */
     void (*progress)(void *ud, const char *path, uint64_t done, uint64_t total);
     void *progress_ud;
@@ -58,6 +58,8 @@ struct ct_import_file {
     char sha256[65];
     int status, gzip;
     long skipped;           /* bad lines skipped (--skip-bad) and a truncated last line */
+    long gaps;              /* gaps not bridged (formats/bounds.h) ... */
+    double gap_seconds;     /* ... and their total length */
     uint64_t bytes;         /* bytes read (decompressed) */
     size_t records;         /* hourly records written */
     size_t provided;        /* provided emissions (provider exports) */

@@ -9,9 +9,9 @@ ct() { "$CO2TALLY" --db "$db" "$@"; }
 count() { sqlite3 "$db" "select (select count(*) from sources) || ' ' || (select count(*) from energy)"; }
 
 # The independent reading of each format, and the documented rule: trapezoid per
-# GPU; gaps over --max-gap, else 5 x the smallest step seen so far (300 s before
-# one is seen), are not bridged; a sample with no neighbour counts as W x
-# (--interval, else that step).
+# GPU; gaps over --max-gap, else 5 x the smallest step bridged so far (300 s
+# before one is), are not bridged, the first one too; a sample with no
+# neighbour counts as W x (--interval, else that step, once one is known).
 cat >"$tmp/check.py" <<'PY'
 import datetime, json, math, re, sys
 path, got_json = sys.argv[1], sys.argv[2]
@@ -141,11 +141,20 @@ def table():
     return ev
 
 def energy(ev):
-    out, last, single, step = {}, {}, {}, None
+    # The gap limit goes by the step known before a pair; only a bridged pair
+    # teaches the step; a lone sample while no step is known waits for one.
+    out, last, single, pend, step = {}, {}, {}, {}, None
     gap = lambda: float(opts["max_gap"]) if "max_gap" in opts else (300 if (interval or step) is None else 5 * (interval or step))
+    def flush_pend(d):
+        if d in pend and (interval or step) is not None:
+            w, room = pend.pop(d)
+            out[d] += w * min(interval or step, room)
     def lone(d, room):
-        s = min(interval or step, room)
-        out[d] += last[d][1] * s
+        if (interval or step) is None:
+            pend[d] = (last[d][1], room)
+            return
+        flush_pend(d)
+        out[d] += last[d][1] * min(interval or step, room)
     for d, t, w in ev:
         out.setdefault(d, 0.0)
         if d not in last:
@@ -153,8 +162,9 @@ def energy(ev):
             continue
         dt = t - last[d][0]
         if dt <= 0: continue
-        if interval is None and (step is None or dt < step): step = dt
         if dt <= gap():
+            if interval is None and (step is None or dt < step): step = dt
+            flush_pend(d)
             out[d] += (last[d][1] + w) / 2 * dt
             single[d] = False
         else:
@@ -163,6 +173,7 @@ def energy(ev):
         last[d] = (t, w)
     for d in last:
         if single[d]: lone(d, math.inf)
+        flush_pend(d)
     return out
 
 kind = opts["format"]
