@@ -66,7 +66,7 @@ expect_rc 1 "provider row of -50: an error" -- ct import aws-neg.csv
 expect_grep "$tmp/err" "aws-neg.csv:2: the emission -50000 kgCO2e is negative" "it names the line"
 [ "$(count)" = "$before" ] && ok "nothing written" || bad "ledger went from $before to $(count)"
 expect_rc 0 "--skip-bad drops the negative row" -- ct import --skip-bad --json aws-neg.csv
-[ "$(json_get "$tmp/out" "f['provided_kgco2e'] == 2000")" = True ] && ok "2 t kept" || bad "kept: $(cat "$tmp/out")"
+[ "$(json_get "$tmp/out" "f['provided_kgco2e_location'] == 2000")" = True ] && ok "2 t kept" || bad "kept: $(cat "$tmp/out")"
 
 # A usage row ending in 9999 (7.1 GB of memory, a 1.9 GB ledger).
 printf 'provider,region,processor,vcpu_hours,start,end\naws,us-east-1,Cascade Lake,1000,2024-01-01,2024-02-01\naws,us-east-1,Cascade Lake,1000,2024-01-01,9999-12-31\n' >u9999.csv
