@@ -11,7 +11,8 @@
 
 static const char usage[] =
     "usage: co2tally advise [--year Y | --from DATE --to DATE] [--json] [-o FILE]\n"
-    "                       [--low-util X] [--cleaner-ratio X] [--impact-share X]\n\n"
+    "                       [--low-util X] [--cleaner-ratio X] [--impact-share X]\n"
+    "                       [--country ISO3]\n\n"
     "Findings, each with its evidence from the ledger and its kgCO2e a year: each\n"
     "platform's share of the total (the biggest lever first); GPUs drawing power\n"
     "while under 5% utilisation (from imported logs and the agent); platforms whose\n"
@@ -29,6 +30,8 @@ struct args {
     int64_t from, to;
     int have_from, have_to, json;
     const char *out;
+    const char *country;
+    char note[300];
     struct ct_insight_opts o;
 };
 
@@ -57,6 +60,7 @@ static int option(int c, struct args *a)
     case 'C': return fraction("cleaner-ratio", optarg, &a->o.cleaner_ratio);
     case 'I': return fraction("impact-share", optarg, &a->o.impact_share);
     case 'j': a->json = 1; return 0;
+    case 'K': a->country = optarg; return 0;
     case 'o': a->out = optarg; return 0;
     case 'h': fputs(usage, stdout); return -1;
     default: fputs(usage, stderr); return CT_EXIT_USAGE;
@@ -70,6 +74,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"to", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
         {"output", required_argument, 0, 'o'}, {"low-util", required_argument, 0, 'L'},
         {"cleaner-ratio", required_argument, 0, 'C'}, {"impact-share", required_argument, 0, 'I'},
+        {"country", required_argument, 0, 'K'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c, rc;
     optind = 1;
@@ -108,7 +113,7 @@ static int run(const struct args *a, const struct ct_global *g, struct ct_team *
     if (!a->have_from)
         ct_year_bounds((int)(a->year ? a->year : t->year ? t->year : ct_year_of(ct_now())), &from, &to);
     struct ct_doc_opts o = {.report = {.from = from, .to = to, .by = CT_BY_PLATFORM},
-                            .advice = 1, .io = &a->o};
+                            .advice = 1, .io = &a->o, .note = a->note};
     struct ct_report b;
     if (ct_cmd_document("advise", g, t, &o, &b))
         return CT_EXIT_USER;
@@ -128,8 +133,8 @@ int cmd_advise(int argc, char **argv, const struct ct_global *g)
     if (rc)
         return rc < 0 ? CT_EXIT_OK : rc;
     struct ct_team t;
-    if (ct_cmd_team("advise", g, &t))
-        return CT_EXIT_USER;
+    if ((rc = ct_cmd_team_optional("advise", g, a.country, &t, a.note, sizeof a.note)) != 0)
+        return rc;
     rc = run(&a, g, &t);
     ct_team_free(&t);
     return rc;

@@ -13,7 +13,14 @@ struct ct_doc_opts {
     const struct ct_insight_opts *io;  /* NULL: the defaults */
     double sci_per;                    /* > 0: fill r->sci per this many units */
     const char *sci_unit;
+    const char *note;                  /* a warning for the report ("" or NULL: none) */
 };
+
+/* The team file; or, where there is none at the default path (and --config
+ * was not given), a team of no platforms counted at `country` (NULL: the
+ * world average), *note then saying so for the report to warn. */
+int ct_cmd_team_optional(const char *cmd, const struct ct_global *g, const char *country,
+                         struct ct_team *t, char *note, size_t n);
 
 /* Opens the ledger read-only, builds, closes. Prints and returns CT_EXIT_USER
  * on error; CT_EXIT_OK with r filled (free it with ct_report_free). */

@@ -16,7 +16,7 @@ static const char usage[] =
     "                       [--by platform|host|device|month|method]\n"
     "                       [--format table|json|csv|html] [--json] [--explain] [-o FILE]\n"
     "                       [--sci --per R [--unit NAME]]\n"
-    "                       [--basis location|market] [--scope 1,2,3]\n\n"
+    "                       [--basis location|market] [--scope 1,2,3] [--country ISO3]\n\n"
     "Turns the ledger's energy into kgCO2e (kWh x PUE x the grid factor of the\n"
     "platform's location for each year) and extrapolates each group to the whole\n"
     "period with a 95% interval. DATE is YYYY-MM-DD (UTC); --to is exclusive.\n"
@@ -27,7 +27,9 @@ static const char usage[] =
     "JSON carries the findings and recommendations of `co2tally advise` too.\n"
     "--sci gives the Software Carbon Intensity ((E x I) + M) per R, R being --per\n"
     "functional units (named by --unit) in the period, M the embodied emissions of\n"
-    "the team file's embodied_kgco2e and lifetime_years.\n";
+    "the team file's embodied_kgco2e and lifetime_years.\n"
+    "Without a team file (none at the default path) every host is counted at the\n"
+    "world average, or at --country ISO3, and the report says so.\n";
 
 enum fmt { F_TABLE, F_JSON, F_CSV, F_HTML };
 
@@ -39,6 +41,8 @@ struct args {
     int sci;
     double per;
     const char *unit;
+    const char *country;
+    char note[300];
 };
 
 static int parse_fmt(const char *s)
@@ -70,6 +74,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"basis", required_argument, 0, 'B'}, {"scope", required_argument, 0, 'S'},
         {"sci", no_argument, 0, 'I'}, {"per", required_argument, 0, 'P'},
         {"unit", required_argument, 0, 'U'},
+        {"country", required_argument, 0, 'K'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -112,6 +117,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                                "functional units, not '%s'", optarg);
             break;
         case 'U': a->unit = optarg; break;
+        case 'K': a->country = optarg; break;
         case 'j': a->fmt = F_JSON; break;
         case 'x': a->explain = 1; break;
         case 'o': a->out = optarg; break;
@@ -143,6 +149,7 @@ static int run(const struct args *a, const struct ct_global *g, struct ct_team *
         .advice = a->fmt == F_HTML || a->fmt == F_JSON,
         .sci_per = a->sci ? a->per : 0,
         .sci_unit = a->unit,
+        .note = a->note,
     };
     if (a->sci && !a->scopes)
         o.report.scopes = (1 << 1) | (1 << 2); /* providers' scope 3 holds embodied emissions:
@@ -178,8 +185,8 @@ int cmd_report(int argc, char **argv, const struct ct_global *g)
     if (rc)
         return rc < 0 ? CT_EXIT_OK : rc;
     struct ct_team t;
-    if (ct_cmd_team("report", g, &t))
-        return CT_EXIT_USER;
+    if ((rc = ct_cmd_team_optional("report", g, a.country, &t, a.note, sizeof a.note)) != 0)
+        return rc;
     rc = run(&a, g, &t);
     ct_team_free(&t);
     return rc;

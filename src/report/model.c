@@ -47,6 +47,8 @@ static int warn_rehash(struct ct_report *r)
     return 0;
 }
 
+static void warn_text(struct ct_report *r, const char *msg);
+
 void ct_model_warn(struct ct_report *r, const char *fmt, ...)
 {
     char msg[512];
@@ -54,6 +56,21 @@ void ct_model_warn(struct ct_report *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    warn_text(r, msg);
+}
+
+void ct_report_warn(struct ct_report *r, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    warn_text(r, msg);
+}
+
+static void warn_text(struct ct_report *r, const char *msg)
+{
     /* a warning lost to memory pressure is not worth failing the report for */
     if ((size_t)(r->nwarnings + 1) * 2 > r->warn_cap && warn_rehash(r) < 0)
         return;

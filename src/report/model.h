@@ -177,6 +177,9 @@ static inline struct ct_month_cell *ct_report_cell(const struct ct_report *r, in
     return &r->cells[(size_t)plat * (size_t)r->nmonths + (size_t)month];
 }
 
+/* Adds a warning to the document once (a second identical one is dropped). */
+void ct_report_warn(struct ct_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Builds the document's figures (not advice or SCI). -1 with e on error. */
 int ct_report_build(const struct ct_ledger_h *L, const struct ct_team *t,
                     const struct ct_report_opts *o, struct ct_report *r, ct_err *e);
