@@ -202,8 +202,15 @@ static void check_renderers(const struct ct_report *r)
     near(csv_total(&b), r->extrapolated, "CSV total");
     b.len = 0;
     ct_render_table(r, 0, &b);
+    /* the table's total in its own unit: kg, or t from 100 t, or g under 1 kg */
     char want[64];
-    snprintf(want, sizeof want, "%12.1f", r->extrapolated);
+    double x = r->extrapolated;
+    if (x >= 1e5)
+        snprintf(want, sizeof want, " %.2f t", x / 1000);
+    else if (x >= 1)
+        snprintf(want, sizeof want, " %.1f kg", x);
+    else
+        snprintf(want, sizeof want, " %.1f g", x * 1000);
     const char *tot = strstr(b.p, "\ntotal ");
     assert_non_null(tot);
     const char *eol = strchr(tot + 1, '\n');

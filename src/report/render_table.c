@@ -1,8 +1,40 @@
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/timeutil.h"
 #include "report/render.h"
+
+/* A figure in the unit that keeps it readable: below 1 in the smaller unit,
+ * from 100000 in the bigger, so nothing that matters prints as "0.0". The
+ * scale of an interval follows its figure's, so the three read together. */
+struct unit {
+    const char *small, *base, *big;
+};
+static const struct unit ENERGY = {"Wh", "kWh", "MWh"}, MASS = {"g", "kg", "t"};
+
+static double scale_of(double v)
+{
+    double a = fabs(v);
+    return a > 0 && a < 1 ? 1000 : a >= 1e5 ? 1e-3 : 1;
+}
+
+static void fmt_in(char *o, size_t n, double v, double scale, const struct unit *u)
+{
+    const char *name = scale > 1 ? u->small : scale < 1 ? u->big : u->base;
+    double x = v * scale;
+    if (x == 0)
+        snprintf(o, n, "0 %s", name);
+    else if (fabs(x) < 0.1)
+        snprintf(o, n, "%.2g %s", x, name);
+    else
+        snprintf(o, n, "%.*f %s", scale < 1 ? 2 : 1, x, name);
+}
+
+static void fmt_unit(char *o, size_t n, double v, const struct unit *u)
+{
+    fmt_in(o, n, v, scale_of(v), u);
+}
 
 static void fmt_num(ct_buf *b, int width, double v, int prec)
 {
@@ -15,25 +47,38 @@ static void fmt_num(ct_buf *b, int width, double v, int prec)
 /* The extrapolated figure and its interval, or why there is none. */
 static void extrap(ct_buf *b, int has_interval, double ex, double lo, double hi, const char *basis)
 {
-    if (!has_interval)
-        ct_buf_printf(b, "  %12.1f (%s)", ex, basis[0] ? basis : "no interval");
-    else if (hi > lo)
-        ct_buf_printf(b, "  %12.1f [%.1f, %.1f]", ex, lo, hi);
-    else
-        ct_buf_printf(b, "  %12.1f", ex);
+    char v[32], l[32], h[32];
+    double sc = scale_of(ex);
+    fmt_in(v, sizeof v, ex, sc, &MASS);
+    if (!has_interval) {
+        ct_buf_printf(b, "  %12s (%s)", v, basis[0] ? basis : "no interval");
+    } else if (hi > lo) {
+        fmt_in(l, sizeof l, lo, sc, &MASS);
+        fmt_in(h, sizeof h, hi, sc, &MASS);
+        /* the unit once, after the interval */
+        char *sp = strrchr(l, ' ');
+        if (sp)
+            *sp = '\0';
+        ct_buf_printf(b, "  %12s [%s, %s]", v, l, h);
+    } else {
+        ct_buf_printf(b, "  %12s", v);
+    }
 }
 
-static void row(ct_buf *b, const struct ct_group *g)
+static void row(ct_buf *b, const struct ct_group *g, int w)
 {
-    ct_buf_printf(b, "%-24.24s %-10s", g->key, g->method);
+    ct_buf_printf(b, "%-*s %-10s", w, g->key, g->method);
     if (g->nseries == 0) {
         ct_buf_puts(b, "  no data in this period\n");
         return;
     }
-    fmt_num(b, 12, g->energy_kwh, 1);
+    char e[32], k[32];
+    fmt_unit(e, sizeof e, g->energy_kwh, &ENERGY);
+    fmt_unit(k, sizeof k, g->kgco2e, &MASS);
+    ct_buf_printf(b, "%13s", e);
     fmt_num(b, 6, g->pue, 2);
     fmt_num(b, 8, g->factor, 3);
-    fmt_num(b, 12, g->kgco2e, 1);
+    ct_buf_printf(b, "%13s", k);
     ct_buf_printf(b, " %6.1f%% %6.1f%%", g->share * 100, g->coverage * 100);
     extrap(b, g->has_interval, g->extrapolated, g->lo, g->hi, g->basis);
     if (g->hosts_listed && g->hosts_reported < g->hosts_listed)
@@ -85,17 +130,24 @@ void ct_render_table(const struct ct_report *r, int explain, ct_buf *b)
     ct_fmt_date(r->to - 1, t);
     ct_buf_printf(b, "%s%s%s, %s to %s, by %s\n\n", "co2tally report", r->team[0] ? ": " : "",
                   r->team, f, t, ct_group_by_name(r->by));
-    ct_buf_printf(b, "%-24s %-10s%12s%6s%8s%12s%8s%8s  %s\n", ct_group_by_name(r->by),
-                  "method", "energy kWh", "PUE", "kg/kWh", "observed", "share", "cover",
-                  "extrapolated kgCO2e [95% interval]");
+    /* The key column is as wide as its widest key: keys are never cut. */
+    int w = 8;
     for (int i = 0; i < r->ngroups; i++)
-        row(b, &r->groups[i]);
-    ct_buf_printf(b, "%-24s %-10s%12.1f%6s%8s%12.1f %6.1f%% %6.1f%%", "total", "",
-                  r->energy_kwh, "", "", r->kgco2e, r->extrapolated > 0 ? 100.0 : 0.0, r->coverage * 100);
+        w = (int)strlen(r->groups[i].key) > w ? (int)strlen(r->groups[i].key) : w;
+    ct_buf_printf(b, "%-*s %-10s%13s%6s%8s%13s%8s%8s  %s\n", w, ct_group_by_name(r->by),
+                  "method", "energy", "PUE", "kg/kWh", "observed", "share", "cover",
+                  "extrapolated CO2e [95% interval]");
+    for (int i = 0; i < r->ngroups; i++)
+        row(b, &r->groups[i], w);
+    char e[32], k[32];
+    fmt_unit(e, sizeof e, r->energy_kwh, &ENERGY);
+    fmt_unit(k, sizeof k, r->kgco2e, &MASS);
+    ct_buf_printf(b, "%-*s %-10s%13s%6s%8s%13s %6.1f%% %6.1f%%", w, "total", "", e, "", "", k,
+                  r->extrapolated > 0 ? 100.0 : 0.0, r->coverage * 100);
     extrap(b, r->has_interval, r->extrapolated, r->lo, r->hi, r->basis);
     ct_buf_puts(b, "\n");
-    ct_buf_puts(b, "\nobserved: kgCO2e the ledger holds for the period; share: of the extrapolated "
-                   "total.\n");
+    ct_buf_puts(b, "\nenergy: drawn by the devices, before PUE; observed: the CO2e the ledger holds "
+                   "for the\nperiod; share: of the extrapolated total.\n");
     if (r->by != CT_BY_PLATFORM)
         for (int i = 0; i < r->nplats; i++)
             if (r->plats[i].nseries == 0)

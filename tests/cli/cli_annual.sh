@@ -33,7 +33,7 @@ expect_grep "$tmp/out" "(1 of 3 hosts)" "the platform says how many of its hosts
 expect_grep "$tmp/out" "^gpus .*no data in this period" "the empty platform is listed"
 expect_grep "$tmp/out" "nothing from srv-2, srv-3" "the silent hosts are named"
 # twelve laptops, fully estimated: 12 units, coverage 100 %
-expect_grep "$tmp/out" "^laptops  *calculated  *240.0 .* 100.0%  *119.7$" "twelve laptops cover their whole year"
+expect_grep "$tmp/out" "^laptops  *calculated  *240.0 kWh .* 100.0%  *119.7 kg$" "twelve laptops cover their whole year"
 for by in platform host device month method; do
     ct report --by "$by" --json >"$tmp/$by.json" || bad "report --by $by"
 done
