@@ -126,16 +126,22 @@ void ct_advice_json(const struct ct_advice *a, ct_buf *b)
 
 /* ------------------------------------------------------------ text */
 
-static void finding_text(ct_buf *b, const struct ct_finding *f)
+static void who_of(const struct ct_finding *f, char *who, size_t n)
 {
-    char who[300];
     if (f->device[0])
-        snprintf(who, sizeof who, "%s %s", f->host, f->device);
+        snprintf(who, n, "%s %s", f->host, f->device);
     else if (f->host[0])
-        snprintf(who, sizeof who, "%s (%s)", f->host, f->platform);
+        snprintf(who, n, "%s (%s)", f->host, f->platform);
     else
-        snprintf(who, sizeof who, "%s", f->platform);
-    ct_buf_printf(b, "  %-16s %-32.32s %10.1f\n      %s\n", ct_finding_kind_name(f->kind), who,
+        snprintf(who, n, "%s", f->platform);
+}
+
+/* The "about" column is as wide as its widest entry: names are never cut. */
+static void finding_text(ct_buf *b, const struct ct_finding *f, int w)
+{
+    char who[480];
+    who_of(f, who, sizeof who);
+    ct_buf_printf(b, "  %-16s %-*s %10.1f\n      %s\n", ct_finding_kind_name(f->kind), w, who,
                   f->kgco2e_per_year, f->evidence);
 }
 
@@ -150,9 +156,15 @@ static void rec_text(ct_buf *b, const struct ct_recommendation *r, int rank)
 void ct_advice_text(const struct ct_advice *a, ct_buf *b)
 {
     ct_buf_printf(b, "Findings (kgCO2e a year; the team: %.1f)\n", a->total_per_year);
-    ct_buf_printf(b, "  %-16s %-32s %10s\n", "kind", "about", "kgCO2e/yr");
+    int w = 8;
+    for (int i = 0; i < a->nf; i++) {
+        char who[480];
+        who_of(&a->f[i], who, sizeof who);
+        w = (int)strlen(who) > w ? (int)strlen(who) : w;
+    }
+    ct_buf_printf(b, "  %-16s %-*s %10s\n", "kind", w, "about", "kgCO2e/yr");
     for (int i = 0; i < a->nf; i++)
-        finding_text(b, &a->f[i]);
+        finding_text(b, &a->f[i], w);
     if (a->nrec == 0) {
         ct_buf_puts(b, "\nNo measure of the playbook applies to these findings.\n");
         return;
