@@ -8,12 +8,16 @@ DB         ?= co2tally.db
 TEAM       ?= examples/team.ini
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build run test bench fuzz clean
+.PHONY: all setup setup-test build run test bench fuzz clean
 
 all: build
 
 setup:
 	@sh scripts/setup.sh
+
+# Only the tests need the npm registry (the CCF parity test's packages).
+setup-test:
+	@sh scripts/setup-test.sh
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=release
@@ -28,7 +32,7 @@ $(TESTBUILD)/build.ninja:
 	meson setup $(TESTBUILD) --buildtype=debug -Dwerror=true \
 	    -Db_sanitize=address,undefined -Db_lundef=false
 
-test: setup $(TESTBUILD)/build.ninja
+test: setup setup-test $(TESTBUILD)/build.ninja
 	ninja -C $(TESTBUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    meson test -C $(TESTBUILD) --print-errorlogs --num-processes 2

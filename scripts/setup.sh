@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what the build and the tests need, once. Run by `make run` and `make test`.
 # As root it installs missing Debian packages with apt-get; otherwise it prints the
-# exact command to run and fails, so nothing half-works. Then it installs the CCF
-# parity test's npm packages (pinned in tests/ccf_parity/package-lock.json).
+# exact command to run and fails, so nothing half-works. Nothing here needs the npm
+# registry: `make run` works offline (scripts/setup-test.sh, run by `make test`
+# only, installs the CCF parity test's npm packages).
 set -eu
 
 # Debian packages, each checked by dpkg.
@@ -32,16 +33,6 @@ if [ -n "$missing" ]; then
     else
         echo "setup: missing Debian packages:$missing" >&2
         echo "setup: run: sudo apt-get install -y$missing" >&2
-        exit 1
-    fi
-fi
-
-# The CCF parity test's npm packages, when missing.
-ccf_dir="$(dirname "$0")/../tests/ccf_parity"
-if [ ! -d "$ccf_dir/node_modules/@cloud-carbon-footprint/aws" ]; then
-    echo "setup: installing the CCF parity test's npm packages (tests/ccf_parity)"
-    if ! (cd "$ccf_dir" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null 2>&1); then
-        echo "setup: npm ci failed in tests/ccf_parity: the registry is unreachable?" >&2
         exit 1
     fi
 fi
