@@ -74,7 +74,7 @@ static struct sums ledger_sums(struct tmpledger *t)
 static int nlost, nwarn;
 static void on_lost(const struct ct_sensor_device *d, void *ud) { (void)d, (void)ud; nlost++; }
 static void on_warn(const char *m, void *ud) { (void)m, (void)ud; nwarn++; }
-static const struct ct_agent_hooks hooks = {on_lost, on_warn, NULL};
+static const struct ct_agent_hooks hooks = {on_lost, on_warn, NULL, NULL};
 
 static struct ct_agent a; /* large */
 
