@@ -115,7 +115,7 @@ if [ -n "${CT_FAKE_NVML_LIB:-}" ] && [ -f "$CT_FAKE_NVML_LIB" ]; then
     expect_grep "$tmp/err" "gpu:GPU-a" "the message names the lost GPU"
     ct report --by device --json >"$tmp/r4.json"
     a=$(device_j "$tmp/r4.json" h4/gpu:GPU-a); b=$(device_j "$tmp/r4.json" h4/gpu:GPU-b)
-    python3 -c "import sys; a,b=float('$a'),float('$b'); sys.exit(0 if 70 <= a <= 101 and 170 <= b <= 201 else 1)" \
+    python3 -c "import sys; a,b=float('$a'),float('$b'); sys.exit(0 if 70 - 1e-6 <= a <= 101 and 170 - 1e-6 <= b <= 201 else 1)" \
         && ok "the lost GPU stops at about 100 J, the other goes on to 190 J ($a, $b)" \
         || bad "GPU energy after a loss: a=$a b=$b"
 else
