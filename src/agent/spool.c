@@ -53,13 +53,16 @@ int ct_spool_append(const char *path, const struct ct_source_rec *s, const struc
                     const struct ct_energy_rec *recs, int n, ct_err *e)
 {
     ct_buf b = {0};
-    ct_buf_puts(&b, "R");
+    ct_buf_puts(&b, r ? "R" : "S");
     put_str(&b, s->kind), put_str(&b, s->path), put_str(&b, s->sha256);
     put_int(&b, s->imported_at);
-    put_str(&b, r->host), put_str(&b, r->command);
-    put_int(&b, r->t0), put_int(&b, r->t1), put_int(&b, r->exit_status);
-    put_num(&b, r->cpu_j), put_num(&b, r->dram_j), put_num(&b, r->gpu_j), put_num(&b, r->total_j);
-    put_str(&b, r->methods);
+    if (r) {
+        put_str(&b, r->host), put_str(&b, r->command);
+        put_int(&b, r->t0), put_int(&b, r->t1), put_int(&b, r->exit_status);
+        put_num(&b, r->cpu_j), put_num(&b, r->dram_j), put_num(&b, r->gpu_j);
+        put_num(&b, r->total_j);
+        put_str(&b, r->methods);
+    }
     ct_buf_puts(&b, "\n");
     for (int i = 0; i < n; i++) {
         const struct ct_energy_rec *x = &recs[i];
@@ -137,7 +140,7 @@ static int inum(const char *s, int64_t *v)
 struct drain {
     const char *path;
     const struct ct_ledger_h *L;
-    int line, skip, nruns;
+    int line, skip, nblocks;
     int64_t source;
     ct_err *e;
 };
@@ -148,9 +151,10 @@ static int run_line(struct drain *d, char **f, int n)
 {
     int64_t imported, t0, t1, st;
     double cpu, dram, gpu, total;
-    if (n != 15 || inum(f[4], &imported) || inum(f[7], &t0) || inum(f[8], &t1) ||
-        inum(f[9], &st) || num(f[10], &cpu) || num(f[11], &dram) || num(f[12], &gpu) ||
-        num(f[13], &total))
+    int run = f[0][0] == 'R';
+    if (n != (run ? 15 : 5) || inum(f[4], &imported) ||
+        (run && (inum(f[7], &t0) || inum(f[8], &t1) || inum(f[9], &st) || num(f[10], &cpu) ||
+                 num(f[11], &dram) || num(f[12], &gpu) || num(f[13], &total))))
         return bad(d);
     struct ct_source_rec s = {.kind = f[1], .path = f[2], .sha256 = f[3], .imported_at = imported};
     int existed;
@@ -159,10 +163,12 @@ static int run_line(struct drain *d, char **f, int n)
     d->skip = existed;
     if (existed)
         return 0;
+    d->nblocks++;
+    if (!run)
+        return 0;
     struct ct_run_rec r = {.host = f[5], .command = f[6], .t0 = t0, .t1 = t1,
                            .exit_status = (int)st, .cpu_j = cpu, .dram_j = dram, .gpu_j = gpu,
                            .total_j = total, .methods = f[14]};
-    d->nruns++;
     return d->L->ops->add_run(d->L->db, d->source, &r, d->e);
 }
 
@@ -202,7 +208,7 @@ static int add_all(struct drain *d, char *text)
             return bad(d);
         if (strcmp(f[0], ".") == 0 && n == 1 && in_block) {
             in_block = 0;
-        } else if (strcmp(f[0], "R") == 0 && !in_block) {
+        } else if ((strcmp(f[0], "R") == 0 || strcmp(f[0], "S") == 0) && !in_block) {
             in_block = 1;
             if (run_line(d, f, n) < 0)
                 return -1;
@@ -238,9 +244,9 @@ static char *read_all(int fd, const char *path, ct_err *e)
     return p;
 }
 
-int ct_spool_drain(const char *path, const struct ct_ledger_h *L, int *nruns, ct_err *e)
+int ct_spool_drain(const char *path, const struct ct_ledger_h *L, int *nblocks, ct_err *e)
 {
-    *nruns = 0;
+    *nblocks = 0;
     if (access(path, F_OK) != 0)
         return 0;
     int fd = open_locked(path, O_RDWR, e);
@@ -261,7 +267,7 @@ int ct_spool_drain(const char *path, const struct ct_ledger_h *L, int *nruns, ct
         ret = ct_errf(e, "%s: written to the ledger but cannot empty it: %s", path,
                       strerror(errno));
     if (ret == 0)
-        *nruns = d.nruns;
+        *nblocks = d.nblocks;
     free(text);
     close(fd);
     return ret;

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/spool.h"
+#include "core/sha256.h"
 #include "cmd/common.h"
 #include "ledger/open.h"
 #include "core/strutil.h"
@@ -28,7 +30,9 @@ static const char usage[] =
     "While the ledger cannot be written (full, locked, read-only) the energy is kept\n"
     "in memory, one record per device and hour (when a day's worth for 64 devices is\n"
     "held, the oldest hours are folded into later ones), and written when it can be;\n"
-    "stderr says once when writing stops and once when it resumes. One agent per host\n"
+    "stderr says once when writing stops and once when it resumes; what is still held\n"
+    "when the agent stops goes into DB.spool beside the ledger, which the next agent or\n"
+    "measure that can write it drains. One agent per host\n"
     "and ledger: a second is refused (an flock on DB.agent-HOST.lock beside it).\n";
 
 struct args {
@@ -164,6 +168,28 @@ static void print_start(const struct ct_agent *a, const struct ct_sensor_set *se
     fflush(stdout);
 }
 
+/* Stopped while the ledger still cannot be written: what the agent holds goes
+ * into the spool beside it (agent/spool.h), under a source of its own, which
+ * the next agent or measure that can write the ledger adds to it. */
+static void keep_held(const struct ct_agent *a, const char *db)
+{
+    char spool[4200], key[400], sha[65];
+    ct_err e;
+    double now = ct_clock_real();
+    snprintf(key, sizeof key, "agent:%s:held:%.6f:%ld", a->host, now, (long)getpid());
+    ct_sha256_hex(key, strlen(key), sha);
+    struct ct_source_rec s = {.kind = "agent", .path = key, .sha256 = sha,
+                              .imported_at = (int64_t)now};
+    double j = ct_pending_joules(&a->pend);
+    if (ct_spool_path(db, spool, sizeof spool) < 0 ||
+        ct_spool_append(spool, &s, NULL, a->pend.r, a->pend.n, &e) < 0)
+        fprintf(stderr, "co2tally agent: %.6g J in %d hourly records could not be written "
+                "to the ledger nor kept in its spool\n", j, a->pend.n);
+    else
+        fprintf(stderr, "co2tally agent: %.6g J in %d hourly records kept in %s, which the next "
+                "agent or measure that can write the ledger adds to it\n", j, a->pend.n, spool);
+}
+
 /* Runs with the sensors open (and root dropped where asked). */
 static int run(const struct args *x, struct ct_sensor_set *set, const struct ct_global *g)
 {
@@ -197,8 +223,7 @@ static int run(const struct args *x, struct ct_sensor_set *set, const struct ct_
         printf("co2tally agent: stopped after %llu samples and %llu flushes; %.6g J recorded\n",
                (unsigned long long)a.smp.steps, (unsigned long long)a.flushes, a.joules);
     else if (a.pend.n > 0)
-        fprintf(stderr, "co2tally agent: %.6g J in %d hourly records could not be written\n",
-                ct_pending_joules(&a.pend), a.pend.n);
+        keep_held(&a, g->db);
     ct_ledger_close(&L);
     if (lock != INT32_MAX)
         close(lock);

@@ -81,11 +81,11 @@ void ct_cmd_spool_drain(const char *cmd, const struct ct_global *g, struct ct_le
     ct_err e;
     int n = 0;
     if (ct_spool_drain(path, L, &n, &e) < 0)
-        fprintf(stderr, "co2tally %s: the runs kept in %s are not in the ledger yet: %s "
+        fprintf(stderr, "co2tally %s: what %s keeps is not in the ledger yet: %s "
                 "(kept for the next try)\n", cmd, path, e.msg);
     else if (n > 0)
-        fprintf(stderr, "co2tally %s: wrote %d earlier run%s kept in %s into the ledger\n", cmd,
-                n, n == 1 ? "" : "s", path);
+        fprintf(stderr, "co2tally %s: wrote %d earlier entr%s (a run, or energy an agent held) "
+                "kept in %s into the ledger\n", cmd, n, n == 1 ? "y" : "ies", path);
 }
 
 int ct_cmd_write(const char *cmd, const char *path, const char *text, size_t n)

@@ -67,7 +67,7 @@ expect_grep "$tmp/err" "kept in $db.spool" "it says the run is kept in the spool
 wait "$hold_pid"
 [ -s "$db.spool" ] && ok "the spool holds the run" || bad "no spool at $db.spool"
 expect_rc 7 "the next measure (exit 7)" -- "$CO2TALLY" --db "$db" measure -o "$tmp/m2" -- sh -c 'exit 7'
-expect_grep "$tmp/err" "wrote 1 earlier run kept in $db.spool" "drains the spool"
+expect_grep "$tmp/err" "wrote 1 earlier entry .* kept in $db.spool" "drains the spool"
 [ "$(sql "$db" "select group_concat(exit_status) from (select exit_status from runs order by exit_status)")" = "0,7" ] \
     && ok "both runs are in the ledger, once each" || bad "runs: $(sql "$db" "select exit_status from runs")"
 [ ! -s "$db.spool" ] && ok "the spool is empty after" || bad "the spool still holds: $(head -c 200 "$db.spool")"
