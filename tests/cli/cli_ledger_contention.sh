@@ -83,6 +83,28 @@ expect_rc 1 "a second agent for h1 on the same ledger is refused" -- \
 expect_grep "$tmp/err" "another co2tally agent (pid $apid) is already recording host h1" "it names the first agent"
 expect_rc 0 "another host's agent runs" -- "$CO2TALLY" --db "$db" agent --host h2 --interval 0.2 --duration 0.5
 kill -TERM "$apid"; wait "$apid"
+
+# An agent whose ledger is locked for a while keeps the energy, says so once,
+# says once that it writes again, and in the end the ledger holds it all: the
+# package's 50 W over the time covered (4%, as in cli_agent).
+trap 'rapl_stop; rm -rf "$tmp"' EXIT
+rapl_start "$tmp/sys" 50
+adb="$tmp/ag.db"
+"$CO2TALLY" --db "$adb" agent --host h5 --interval 0.1 --flush 0.2 --duration 6 >"$tmp/a5" 2>"$tmp/ae5" &
+apid=$!
+for _ in $(seq 1 100); do grep -q "co2tally agent: host h5" "$tmp/a5" 2>/dev/null && break; sleep 0.1; done
+hold "$adb" 3
+wait "$hold_pid"
+wait "$apid"; rc=$?
+[ "$rc" -eq 0 ] && ok "the agent rides out a locked ledger" || bad "agent exit $rc: $(cat "$tmp/ae5")"
+[ "$(grep -c "cannot write the ledger" "$tmp/ae5")" = 1 ] && ok "it says once that it cannot write" \
+    || bad "cannot-write messages: $(cat "$tmp/ae5")"
+[ "$(grep -c "the ledger takes writes again" "$tmp/ae5")" = 1 ] && ok "and once that it writes again" \
+    || bad "recovery messages: $(cat "$tmp/ae5")"
+got=$(sql "$adb" "select sum(joules) || ' ' || sum(covered_s) from energy_records where host = 'h5' and device = 'package-0'")
+python3 -c "import sys; j, c = map(float, '$got'.split()); sys.exit(0 if abs(c - 6) < 1 and abs(j - 50 * c) <= 0.04 * 50 * c else 1)" \
+    && ok "every joule landed: $got (J, s)" || bad "agent through a lock: $got (J, s), wanted 50 W x the time"
+rapl_stop
 unset CO2TALLY_SYSFS_ROOT
 
 # 5. A read-only ledger without its -wal and -shm, in a directory its reader
