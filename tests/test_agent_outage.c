@@ -187,7 +187,10 @@ static void outage(enum outage kind, double interval, double flush, double down_
     memset(&sim, 0, sizeof sim);
     sim = (struct sim){.now = T_MONO0, .down_at = down_at, .up_at = up_at, .kind = kind, .t = &t};
     make_set(&set);
+    if (down_at <= 0) /* down from the start: the agent starts all the same */
+        go_down(), sim.down = 1;
     assert_int_equal(ct_agent_init_on(&a, &set, &t.L, "h", &simclock, &e), 0);
+    assert_true(down_at <= 0 ? a.source == 0 : a.source > 0);
     struct ct_agent_opts o = {.interval = interval, .duration = duration, .flush = flush};
     assert_int_equal(ct_agent_run(&a, &o, &stop, &hooks, &e), 0);
     assert_int_equal(sim.down, 0);
@@ -196,6 +199,7 @@ static void outage(enum outage kind, double interval, double flush, double down_
     assert_int_equal(sim.ndown, 1);
     assert_int_equal(sim.nup, 1);
     assert_int_equal(a.pend.n, 0);
+    assert_true(a.source > 0);
     double want = 0, got = 0;
     for (int i = 0; i < NDEV; i++)
         want += sim.last[i] - sim.first[i];
@@ -213,6 +217,7 @@ static void outage(enum outage kind, double interval, double flush, double down_
 
 static void test_locked(void **state) { (void)state; outage(LOCKED, 1, 5, 60, 60 + 720, 1200); }
 static void test_read_only(void **state) { (void)state; outage(READ_ONLY, 1, 5, 30, 30 + 720, 1000); }
+static void test_locked_from_start(void **state) { (void)state; outage(LOCKED, 1, 5, 0, 720, 900); }
 static void test_full(void **state) { (void)state; outage(FULL, 1, 5, 90, 90 + 720, 1200); }
 
 /* Five days down at a minute's sampling: more hours than the queue holds, so
@@ -271,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_pending_merge_fold),
         cmocka_unit_test(test_locked),
         cmocka_unit_test(test_read_only),
+        cmocka_unit_test(test_locked_from_start),
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_long_outage_folds),
     };

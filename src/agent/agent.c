@@ -12,21 +12,14 @@ void ct_agent_source_key(const char *host, char key[300], char sha[65])
     ct_sha256_hex(key, strlen(key), sha);
 }
 
-static int add_source(struct ct_agent *a, ct_err *e)
+/* Adds (or finds) the host's source inside the caller's transaction. */
+static int add_source(struct ct_agent *a, int64_t *id, ct_err *e)
 {
     char key[300], sha[65];
     ct_agent_source_key(a->host, key, sha);
     struct ct_source_rec s = {.kind = "agent", .path = key, .sha256 = sha,
-                              .imported_at = (int64_t)ct_clock_real()};
-    const struct ct_ledger_ops *o = a->L->ops;
-    if (o->begin(a->L->db, e) < 0)
-        return -1;
-    if (o->add_source(a->L->db, &s, &a->source, &a->source_existed, e) < 0 ||
-        o->commit(a->L->db, e) < 0) {
-        o->rollback(a->L->db);
-        return -1;
-    }
-    return 0;
+                              .imported_at = (int64_t)ct_clock_real_of(a->smp.clock)};
+    return a->L->ops->add_source(a->L->db, &s, id, &a->source_existed, e);
 }
 
 int ct_agent_init(struct ct_agent *a, struct ct_sensor_set *set, const struct ct_ledger_h *L,
@@ -44,14 +37,23 @@ int ct_agent_init_on(struct ct_agent *a, struct ct_sensor_set *set, const struct
         return ct_errf(e, "bad host name '%.80s'", host);
     if (set->ndev <= 0)
         return ct_errf(e, "no sensor device to sample");
-    if (add_source(a, e) < 0)
-        return -1;
     for (int i = 0; i < set->ndev; i++) {
         const struct ct_sensor_device *d = &set->dev[i];
         int gpu = strcmp(d->component, "gpu") == 0;
         ct_bucket_init(&a->b[i], "", a->host, d->id, d->component, d->method,
                        gpu ? CT_AGENT_GPU_IDLE : NAN);
         a->b[i].proto.detail = d->detail;
+    }
+    /* A ledger that cannot be written now (locked, full) does not stop the
+     * agent: the first flush that can write adds the source. */
+    const struct ct_ledger_ops *o = L->ops;
+    a->smp.clock = clock;
+    ct_err ignored;
+    if (o->begin(L->db, &ignored) == 0) {
+        if (add_source(a, &a->source, &ignored) < 0 || o->commit(L->db, &ignored) < 0) {
+            o->rollback(L->db);
+            a->source = 0;
+        }
     }
     /* A sensor that fails this first read starts from its open(): still counted. */
     (void)ct_sampler_start_on(&a->smp, set, clock, e);
@@ -98,11 +100,16 @@ int ct_agent_flush(struct ct_agent *a, ct_err *e)
         a->flush_errors++;
         return -1;
     }
-    if (ct_pending_write(&a->pend, a->L, a->source, e) < 0 || o->commit(a->L->db, e) < 0) {
+    /* The source too, when the ledger could not take it at the start; kept only
+     * once committed, since a rollback takes the new row back. */
+    int64_t src = a->source;
+    if ((!src && add_source(a, &src, e) < 0) || ct_pending_write(&a->pend, a->L, src, e) < 0 ||
+        o->commit(a->L->db, e) < 0) {
         o->rollback(a->L->db);
         a->flush_errors++;
         return -1;
     }
+    a->source = src;
     ct_pending_clear(&a->pend);
     a->flushes++;
     return 0;

@@ -45,7 +45,7 @@ struct ct_agent {
     struct ct_bucketer b[CT_SENSOR_MAX_DEVICES];
     struct ct_pending pend;
     const struct ct_ledger_h *L;
-    int64_t source;
+    int64_t source;        /* 0 until the ledger has taken it */
     int source_existed;
     int failing;           /* the last read failed (warned once) */
     int ledger_down;       /* the last flush failed (said once) */
@@ -58,7 +58,8 @@ struct ct_agent {
 /* The source key and its sha256 for a host ("agent:HOST"). */
 void ct_agent_source_key(const char *host, char key[300], char sha[65]);
 /* Adds (or finds) the host's source, opens one bucketer per device and takes the
- * first sample. The agent borrows set and L until it is done. */
+ * first sample. The agent borrows set and L until it is done. A ledger that
+ * cannot be written yet is no error: source stays 0 until a flush adds it. */
 int ct_agent_init(struct ct_agent *a, struct ct_sensor_set *set, const struct ct_ledger_h *L,
                   const char *host, ct_err *e);
 /* The same on the given clock (NULL: the real ones; tests simulate time). */

@@ -19,7 +19,7 @@ hold() {
     for _ in $(seq 1 50); do
         CO2TALLY_BUSY_TIMEOUT_MS=1 "$CO2TALLY" --db "$1" import "$CT_SOURCE_ROOT/tests/fixtures/nvidia-smi/query-gap.csv" \
             >/dev/null 2>&1 || return 0
-        sql "$1" "DELETE FROM sources WHERE kind = 'nvidia-smi' AND path LIKE '%query-gap.csv'"
+        sql "$1" "PRAGMA foreign_keys = ON; DELETE FROM sources WHERE kind = 'nvidia-smi' AND path LIKE '%query-gap.csv'"
         sleep 0.1
     done
 }
