@@ -24,9 +24,9 @@
 #define SHA "abababababababababababababababababababababababababababababababab"
 
 static int nwaiting;
-static void on_waiting(const char *path, double waited_s, void *ud)
+static void on_waiting(const char *path, double waited_s, double bound_s, void *ud)
 {
-    (void)path, (void)waited_s, (void)ud;
+    (void)path, (void)waited_s, (void)bound_s, (void)ud;
     nwaiting++;
 }
 

@@ -40,12 +40,12 @@ static int foreign_link(const char *cmd, const char *db)
     return CT_EXIT_OK;
 }
 
-static void on_waiting(const char *path, double waited_s, void *ud)
+static void on_waiting(const char *path, double waited_s, double bound_s, void *ud)
 {
     (void)waited_s;
     fprintf(stderr, "co2tally %s: %s is locked by another writer (an import, an agent's "
-            "flush); waiting for it, up to %d s (CO2TALLY_BUSY_TIMEOUT_MS)\n",
-            (const char *)ud, path, (ct_ledger_busy_timeout_ms() + 999) / 1000);
+            "flush); waiting for it, up to %g s (CO2TALLY_BUSY_TIMEOUT_MS)\n",
+            (const char *)ud, path, bound_s);
 }
 
 int ct_cmd_ledger_with(const char *cmd, const struct ct_global *g, int must_exist, int busy_ms,

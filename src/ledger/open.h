@@ -22,7 +22,7 @@
 struct ct_ledger_open_opts {
     int read_only;
     int busy_timeout_ms;  /* 0: CO2TALLY_BUSY_TIMEOUT_MS, else the default */
-    void (*waiting)(const char *path, double waited_s, void *ud);
+    void (*waiting)(const char *path, double waited_s, double bound_s, void *ud);
     void *ud;
 };
 

@@ -18,6 +18,11 @@
 
 int sq_fail(ct_ledger *l, ct_err *e, const char *what)
 {
+    /* Locked past the wait: say how long it waited and what sets that. */
+    if ((sqlite3_extended_errcode(l->db) & 0xff) == SQLITE_BUSY && l->busy_ms >= 1000)
+        return ct_errf(e, "%s: %s: %s (after waiting %g s for another writer; "
+                       "CO2TALLY_BUSY_TIMEOUT_MS sets the wait)", l->path, what,
+                       sqlite3_errmsg(l->db), l->busy_ms / 1000.0);
     return ct_errf(e, "%s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
 }
 
@@ -92,7 +97,7 @@ static int on_busy(void *ud, int count)
         return 0;
     if (!l->busy_said && waited_ms >= 1000.0 && l->waiting) {
         l->busy_said = 1;
-        l->waiting(l->path, waited_ms / 1000.0, l->waiting_ud);
+        l->waiting(l->path, waited_ms / 1000.0, l->busy_ms / 1000.0, l->waiting_ud);
     }
     /* Most waits are another writer's flush of a few ms: short sleeps first. */
     double ms = count < 10 ? 1 + count : 50;

@@ -58,7 +58,7 @@ struct ct_ledger {
     int busy_ms;
     double busy_since;
     int busy_said;
-    void (*waiting)(const char *path, double waited_s, void *ud);
+    void (*waiting)(const char *path, double waited_s, double bound_s, void *ud);
     void *waiting_ud;
     sqlite3_stmt *st[SQ_N];
     struct sq_series_cache series;
