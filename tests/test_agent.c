@@ -12,6 +12,7 @@
 
 #include "agent/agent.h"
 #include "agent/measure.h"
+#include "agent/spool.h"
 #include "testutil.h"
 
 /* A sensor whose counters the test sets: a CPU and a GPU. */
@@ -74,7 +75,7 @@ static struct sums ledger_sums(struct tmpledger *t)
 static int nlost, nwarn;
 static void on_lost(const struct ct_sensor_device *d, void *ud) { (void)d, (void)ud; nlost++; }
 static void on_warn(const char *m, void *ud) { (void)m, (void)ud; nwarn++; }
-static const struct ct_agent_hooks hooks = {on_lost, on_warn, NULL};
+static const struct ct_agent_hooks hooks = {on_lost, on_warn, NULL, NULL};
 
 static struct ct_agent a; /* large */
 
@@ -204,6 +205,83 @@ static void test_comp(void **state)
     assert_int_equal(strlen(sha), 64);
 }
 
+static int run_cmd(const struct ct_run_rec *r, void *ud)
+{
+    snprintf(ud, 200, "%s|%d", r->command, r->exit_status);
+    return 0;
+}
+
+static int sum_day(const struct ct_energy_day *d, void *ud)
+{
+    *(double *)ud += d->joules;
+    return 0;
+}
+
+static void write_text(const char *path, const char *text, const char *mode)
+{
+    FILE *f = fopen(path, mode);
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The spool round trip: a run (with a command holding a tab, a newline and a
+ * backslash) and an agent's held energy go in, a block cut short by a crash
+ * does not; draining writes both once, however often it runs. */
+static void test_spool(void **state)
+{
+    (void)state;
+    struct tmpledger t;
+    ct_err e;
+    tmpledger_open(&t);
+    char spool[400];
+    assert_int_equal(ct_spool_path(t.path, spool, sizeof spool), 0);
+    assert_int_equal(ct_spool_path("postgresql://x/y", spool + 300, 10), -1);
+    const char *sha1 = "1111111111111111111111111111111111111111111111111111111111111111";
+    const char *sha2 = "2222222222222222222222222222222222222222222222222222222222222222";
+    struct ct_source_rec s1 = {.kind = "measure", .path = "measure:h:1", .sha256 = sha1,
+                               .imported_at = 1700000000};
+    struct ct_run_rec run = {.host = "h", .command = "sh -c 'a\tb'\n\\x", .t0 = 1700000000,
+                             .t1 = 1700000010, .exit_status = 3, .cpu_j = 1.5, .dram_j = 0.25,
+                             .gpu_j = 0, .total_j = 1.75, .methods = "cpu=measured"};
+    struct ct_energy_rec r[2] = {
+        {.host = "h", .device = "package-0", .component = "cpu", .t0 = 1699999200,
+         .t1 = 1700002800, .covered_s = 10, .joules = 1.0 / 3, .util = NAN},
+        {.host = "h", .device = "gpu:0", .component = "gpu", .t0 = 1699999200, .t1 = 1700002800,
+         .covered_s = 10, .joules = 0.1, .idle_joules = 0.05, .idle_s = 5, .util = 0.125}};
+    assert_int_equal(ct_spool_append(spool, &s1, &run, r, 2, &e), 0);
+    struct ct_source_rec s2 = {.kind = "agent", .path = "agent:h:held:1", .sha256 = sha2,
+                               .imported_at = 1700000000};
+    assert_int_equal(ct_spool_append(spool, &s2, NULL, r, 1, &e), 0);
+    write_text(spool, "R\tmeasure\tcut\t", "a"); /* a crash mid-write */
+    int n;
+    assert_int_equal(ct_spool_drain(spool, &t.L, &n, &e), 0);
+    assert_int_equal(n, 2);
+    char got[200] = "";
+    assert_int_equal(t.L.ops->scan_runs(t.L.db, 0, CT_LEDGER_T_MAX, run_cmd, got, &e), 0);
+    assert_string_equal(got, "sh -c 'a\tb'\n\\x|3");
+    double j = 0;
+    assert_int_equal(t.L.ops->scan_energy_days(t.L.db, 0, CT_LEDGER_T_MAX, sum_day, &j, &e), 0);
+    assert_float_equal(j, 2.0 / 3 + 0.1, 1e-15);
+    /* Emptied; the same blocks again (a drain cut short after its commit) add nothing. */
+    FILE *f = fopen(spool, "r");
+    assert_non_null(f);
+    assert_int_equal(fgetc(f), EOF);
+    fclose(f);
+    assert_int_equal(ct_spool_append(spool, &s1, &run, r, 2, &e), 0);
+    assert_int_equal(ct_spool_drain(spool, &t.L, &n, &e), 0);
+    assert_int_equal(n, 0);
+    int64_t c;
+    assert_int_equal(t.L.ops->count(t.L.db, "runs", &c, &e), 0);
+    assert_int_equal(c, 1);
+    /* A spool that is not one is refused whole and kept. */
+    write_text(spool, "R\tx\n.\n", "w");
+    assert_int_equal(ct_spool_drain(spool, &t.L, &n, &e), -1);
+    assert_non_null(strstr(e.msg, ".spool:1: not a spool line"));
+    assert_int_equal(access(spool, F_OK), 0);
+    tmpledger_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_run_duration),
         cmocka_unit_test(test_co2),
         cmocka_unit_test(test_comp),
+        cmocka_unit_test(test_spool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

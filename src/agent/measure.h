@@ -92,6 +92,17 @@ void ct_measure_methods(const struct ct_measure *m, char *out, size_t cap);
  * per run) in one transaction. */
 int ct_measure_record(struct ct_measure *m, const struct ct_ledger_h *L, const char *command,
                       ct_err *e);
+/* Keeps what ct_measure_record would write in the spool file (agent/spool.h),
+ * for when the ledger cannot take it. */
+int ct_measure_spool(struct ct_measure *m, const char *spool, const char *command, ct_err *e);
+/* The run's source and run record as ct_measure_record writes them. */
+struct ct_measure_out {
+    char key[400], sha[65], methods[128];
+    struct ct_source_rec src;
+    struct ct_run_rec run;
+};
+void ct_measure_output(const struct ct_measure *m, const char *command,
+                       struct ct_measure_out *o);
 
 /* kgCO2e of joules drawn on host: the location and PUE of the team platform that
  * lists the host, else the team's country, else WORLD; the factor for year with

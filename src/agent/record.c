@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent/measure.h"
+#include "agent/spool.h"
 #include "core/sha256.h"
 
 void ct_measure_free(struct ct_measure *m)
@@ -42,28 +43,35 @@ static int flush_all(struct ct_measure *m, ct_err *e)
     return 0;
 }
 
+void ct_measure_output(const struct ct_measure *m, const char *command,
+                       struct ct_measure_out *o)
+{
+    /* One source per run: the host, the start to the microsecond and the pid. */
+    snprintf(o->key, sizeof o->key, "measure:%s:%.6f:%d", m->host, m->t0, (int)m->pid);
+    ct_sha256_hex(o->key, strlen(o->key), o->sha);
+    o->src = (struct ct_source_rec){.kind = "measure", .path = o->key, .sha256 = o->sha,
+                                    .imported_at = (int64_t)floor(m->t1)};
+    ct_measure_methods(m, o->methods, sizeof o->methods);
+    o->run = (struct ct_run_rec){.host = m->host, .command = command,
+                                 .t0 = (int64_t)floor(m->t0), .t1 = (int64_t)ceil(m->t1),
+                                 .exit_status = m->exit_status, .cpu_j = m->comp_j[CT_COMP_CPU],
+                                 .dram_j = m->comp_j[CT_COMP_DRAM],
+                                 .gpu_j = m->comp_j[CT_COMP_GPU], .total_j = m->total_j,
+                                 .methods = o->methods};
+    if (o->run.t1 < o->run.t0)
+        o->run.t1 = o->run.t0;
+}
+
 static int write_all(struct ct_measure *m, const struct ct_ledger_h *L, const char *command,
                      ct_err *e)
 {
-    /* One source per run: the host, the start to the microsecond and the pid. */
-    char key[400], sha[65], methods[128];
-    snprintf(key, sizeof key, "measure:%s:%.6f:%d", m->host, m->t0, (int)m->pid);
-    ct_sha256_hex(key, strlen(key), sha);
-    struct ct_source_rec s = {.kind = "measure", .path = key, .sha256 = sha,
-                              .imported_at = (int64_t)floor(m->t1)};
+    struct ct_measure_out o;
+    ct_measure_output(m, command, &o);
     int64_t id;
     int existed;
-    if (L->ops->add_source(L->db, &s, &id, &existed, e) < 0)
+    if (L->ops->add_source(L->db, &o.src, &id, &existed, e) < 0)
         return -1;
-    ct_measure_methods(m, methods, sizeof methods);
-    struct ct_run_rec r = {.host = m->host, .command = command,
-                           .t0 = (int64_t)floor(m->t0), .t1 = (int64_t)ceil(m->t1),
-                           .exit_status = m->exit_status, .cpu_j = m->comp_j[CT_COMP_CPU],
-                           .dram_j = m->comp_j[CT_COMP_DRAM], .gpu_j = m->comp_j[CT_COMP_GPU],
-                           .total_j = m->total_j, .methods = methods};
-    if (r.t1 < r.t0)
-        r.t1 = r.t0;
-    if (L->ops->add_run(L->db, id, &r, e) < 0)
+    if (L->ops->add_run(L->db, id, &o.run, e) < 0)
         return -1;
     for (int i = 0; i < m->nrecs; i++)
         if (L->ops->add_energy(L->db, id, &m->recs[i], e) < 0)
@@ -83,6 +91,15 @@ int ct_measure_record(struct ct_measure *m, const struct ct_ledger_h *L, const c
         return -1;
     }
     return 0;
+}
+
+int ct_measure_spool(struct ct_measure *m, const char *spool, const char *command, ct_err *e)
+{
+    if (flush_all(m, e) < 0)
+        return -1;
+    struct ct_measure_out o;
+    ct_measure_output(m, command, &o);
+    return ct_spool_append(spool, &o.src, &o.run, m->recs, m->nrecs, e);
 }
 
 int ct_measure_co2(const struct ct_team *t, const char *host, int year, double joules,

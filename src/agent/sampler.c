@@ -54,12 +54,26 @@ static int read_each(struct ct_sampler *s, double now, ct_err *e)
     return failed;
 }
 
+double ct_clock_mono_of(const struct ct_clock *c) { return c ? c->mono(c->ud) : ct_clock_mono(); }
+double ct_clock_real_of(const struct ct_clock *c) { return c ? c->real(c->ud) : ct_clock_real(); }
+int ct_sleep_until_of(const struct ct_clock *c, double at)
+{
+    return c ? c->sleep_until(at, c->ud) : ct_sleep_until(at);
+}
+
 int ct_sampler_start(struct ct_sampler *s, struct ct_sensor_set *set, ct_err *e)
+{
+    return ct_sampler_start_on(s, set, NULL, e);
+}
+
+int ct_sampler_start_on(struct ct_sampler *s, struct ct_sensor_set *set,
+                        const struct ct_clock *clock, ct_err *e)
 {
     memset(s, 0, sizeof *s);
     s->set = set;
-    s->m_now = s->m_prev = ct_clock_mono();
-    s->t_now = s->t_prev = ct_clock_real();
+    s->clock = clock;
+    s->m_now = s->m_prev = ct_clock_mono_of(clock);
+    s->t_now = s->t_prev = ct_clock_real_of(clock);
     int failed = read_each(s, s->m_now, e);
     for (int i = 0; i < set->ndev; i++) {
         const struct ct_sensor_value *v = &set->val[i];
@@ -90,7 +104,7 @@ static void take(struct ct_sampler *s, int i)
 
 int ct_sampler_step(struct ct_sampler *s, ct_err *e)
 {
-    double m = ct_clock_mono(), t = ct_clock_real();
+    double m = ct_clock_mono_of(s->clock), t = ct_clock_real_of(s->clock);
     s->nnewly_lost = 0;
     int failed = read_each(s, m, e);
     /* A wall clock stepped back (NTP, a user) would make the ledger's interval run
@@ -108,23 +122,4 @@ int ct_sampler_step(struct ct_sampler *s, ct_err *e)
     if (failed)
         s->read_errors++;
     return failed;
-}
-
-int ct_pending_emit(const struct ct_energy_rec *r, void *ud, ct_err *e)
-{
-    struct ct_pending *p = ud;
-    if (p->n == CT_PENDING_MAX)
-        return ct_errf(e, "too many records waiting to be written (%d)", CT_PENDING_MAX);
-    p->r[p->n++] = *r;
-    return 0;
-}
-
-int ct_pending_write(struct ct_pending *p, const struct ct_ledger_h *L, int64_t source,
-                     ct_err *e)
-{
-    for (int i = 0; i < p->n; i++)
-        if (L->ops->add_energy(L->db, source, &p->r[i], e) < 0)
-            return -1;
-    p->n = 0;
-    return 0;
 }

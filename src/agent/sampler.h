@@ -26,8 +26,22 @@ double ct_clock_real(void);
  * when a signal handler ran first (so the caller can look at its flags). */
 int ct_sleep_until(double at);
 
+/* Where a sampler gets its time, and how the agent's loop waits: the real
+ * clocks (NULL), or a test's simulated ones. sleep_until returns as
+ * ct_sleep_until does. */
+struct ct_clock {
+    double (*mono)(void *ud);
+    double (*real)(void *ud);
+    int (*sleep_until)(double at, void *ud);
+    void *ud;
+};
+double ct_clock_mono_of(const struct ct_clock *c);
+double ct_clock_real_of(const struct ct_clock *c);
+int ct_sleep_until_of(const struct ct_clock *c, double at);
+
 struct ct_sampler {
     struct ct_sensor_set *set;
+    const struct ct_clock *clock;          /* NULL: the real clocks */
     double last_j[CT_SENSOR_MAX_DEVICES];  /* joules at the device's last good read */
     double last_t[CT_SENSOR_MAX_DEVICES];  /* wall clock of that read */
     /* The last step, per device: whether its sensor answered (ok), and if so the
@@ -46,23 +60,15 @@ struct ct_sampler {
  * sensors failed to read (e says why for the first); their devices start from
  * the zero of their open(). */
 int ct_sampler_start(struct ct_sampler *s, struct ct_sensor_set *set, ct_err *e);
+/* The same on the given clock (NULL: the real ones), kept for every step. */
+int ct_sampler_start_on(struct ct_sampler *s, struct ct_sensor_set *set,
+                        const struct ct_clock *clock, ct_err *e);
 /* Reads each sensor and fills ok[], dj[], t0[], [t_prev, t_now) and newly_lost[].
  * Returns how many sensors failed to read (e says why for the first): their
  * devices are not ok this step, and keep their last good read, so the next good
  * one covers the gap (the counters are cumulative: nothing is lost). */
 int ct_sampler_step(struct ct_sampler *s, ct_err *e);
 
-/* Records emitted by bucketers, held until the next transaction writes them.
- * Their strings are borrowed from the bucketers, which outlive them. */
-#define CT_PENDING_MAX (3 * CT_SENSOR_MAX_DEVICES)
-struct ct_pending {
-    struct ct_energy_rec r[CT_PENDING_MAX];
-    int n;
-};
-/* A ct_bucket_emit that appends to the struct ct_pending passed as ud. */
-int ct_pending_emit(const struct ct_energy_rec *r, void *ud, ct_err *e);
-/* Adds every pending record to the ledger (inside the caller's transaction). */
-int ct_pending_write(struct ct_pending *p, const struct ct_ledger_h *L, int64_t source,
-                     ct_err *e);
+#include "agent/pending.h"
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent/measure.h"
+#include "agent/spool.h"
 #include "cmd/common.h"
 #include "core/buf.h"
 #include "core/strutil.h"
@@ -24,7 +25,10 @@ static const char usage[] =
     "whole where the GPU cannot list them. kgCO2e: the grid factor of this year at\n"
     "the location of the team platform listing this host, else the team's country,\n"
     "else the world average (WORLD), times the platform's PUE (else 1.0).\n"
-    "The run and its energy go into the ledger. Exit status: the command's (128 +\n"
+    "The run and its energy go into the ledger; when it cannot take them (locked\n"
+    "past the wait, full, read-only) they are kept in DB.spool beside it, which the\n"
+    "next measure or agent that can write the ledger adds to it, and the exit status\n"
+    "is still the command's. Exit status: the command's (128 +\n"
     "N when signal N killed it; 127 when it cannot be found). SIGINT, SIGTERM,\n"
     "SIGHUP and SIGQUIT are passed on to it. The report goes to stdout, which the\n"
     "command shares: -o FILE keeps them apart.\n";
@@ -223,6 +227,26 @@ static int report(const struct args *a, struct ct_measure *m, const struct ct_te
     return rc;
 }
 
+/* The ledger could not take the run: it goes into the spool beside it, and the
+ * exit status stays the command's. */
+static void keep(struct ct_measure *m, const struct ledger_ctx *c, const char *cmd,
+                 const char *why)
+{
+    char spool[4200];
+    ct_err e;
+    if (ct_spool_path(c->g->db, spool, sizeof spool) < 0) {
+        fprintf(stderr, "co2tally measure: not recorded: %s\n", why);
+        return;
+    }
+    if (ct_measure_spool(m, spool, cmd, &e) < 0)
+        fprintf(stderr, "co2tally measure: not recorded: %s; and it cannot be kept in %s "
+                "either: %s\n", why, spool, e.msg);
+    else
+        fprintf(stderr, "co2tally measure: not recorded in %s yet (%s); kept in %s, which the "
+                "next measure or agent that can write the ledger adds to it\n", c->g->db, why,
+                spool);
+}
+
 /* After the command: the ledger (if it opened), then the report. */
 static int finish(const struct args *a, struct ct_measure *m, struct ledger_ctx *c,
                   const struct ct_team *t, const char *cmd)
@@ -230,9 +254,11 @@ static int finish(const struct args *a, struct ct_measure *m, struct ledger_ctx 
     ct_err e;
     int rc = m->exit_status;
     if (!c->open)
-        rc = rc ? rc : CT_EXIT_USER; /* ct_cmd_ledger said why */
+        keep(m, c, cmd, "the ledger did not open (see above)");
     else if (ct_measure_record(m, &c->L, cmd, &e) < 0)
-        rc = ct_fail(rc ? rc : CT_EXIT_USER, "measure", "not recorded: %s", e.msg);
+        keep(m, c, cmd, e.msg);
+    else
+        ct_cmd_spool_drain("measure", c->g, &c->L);
     if (report(a, m, t, cmd) != CT_EXIT_OK && rc == 0)
         rc = CT_EXIT_USER;
     return rc;

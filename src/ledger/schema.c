@@ -165,21 +165,35 @@ static int apply_steps(ct_ledger *l, ct_err *e)
     return 0;
 }
 
+static int too_new(ct_ledger *l, int64_t v, ct_err *e)
+{
+    return ct_errf(e, "%s: ledger schema version %lld is newer than this co2tally (%d); "
+                   "upgrade co2tally", l->path, (long long)v, N_MIGRATIONS);
+}
+
 int sq_migrate(ct_ledger *l, ct_err *e)
 {
     int64_t v;
     if (pragma_int(l, "PRAGMA user_version", &v, e) != 0)
         return -1;
     if (v > N_MIGRATIONS)
-        return ct_errf(e, "%s: ledger schema version %lld is newer than this co2tally (%d); "
-                       "upgrade co2tally", l->path, (long long)v, N_MIGRATIONS);
-    if (check_identity(l, v, e) != 0)
-        return -1;
+        return too_new(l, v, e);
     if (v == N_MIGRATIONS)
-        return 0;
+        return check_identity(l, v, e);
+    /* Creating or upgrading: everything is read again under the write lock,
+     * since another process may be creating the same ledger right now. Its
+     * tables seen before its version would otherwise look like somebody
+     * else's database ("holds other tables"). */
     if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return sq_fail(l, e, "cannot lock the ledger to create its schema");
-    if (apply_steps(l, e) != 0) {
+    int ret = pragma_int(l, "PRAGMA user_version", &v, e);
+    if (ret == 0 && v > N_MIGRATIONS)
+        ret = too_new(l, v, e);
+    if (ret == 0)
+        ret = check_identity(l, v, e);
+    if (ret == 0 && v < N_MIGRATIONS)
+        ret = apply_steps(l, e);
+    if (ret != 0) {
         sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
@@ -188,5 +202,23 @@ int sq_migrate(ct_ledger *l, ct_err *e)
         sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
+    return 0;
+}
+
+int sq_check_readable(ct_ledger *l, ct_err *e)
+{
+    int64_t v;
+    if (pragma_int(l, "PRAGMA user_version", &v, e) != 0)
+        return -1;
+    if (v > N_MIGRATIONS)
+        return too_new(l, v, e);
+    if (check_identity(l, v, e) != 0)
+        return -1;
+    if (v == 0)
+        return ct_errf(e, "%s: an empty ledger: nothing has been recorded in it yet", l->path);
+    if (v < N_MIGRATIONS)
+        return ct_errf(e, "%s: ledger schema version %lld is older than this co2tally's (%d) "
+                       "and it is open read-only; write to it once (an import) to upgrade it",
+                       l->path, (long long)v, N_MIGRATIONS);
     return 0;
 }

@@ -2,18 +2,27 @@
  * Adding energy is in sqlite_energy.c, reading it in sqlite_scan.c, provided
  * emissions and runs in sqlite_records.c, the schema in schema.c and every
  * statement's SQL in statements.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/strutil.h"
+#include "ledger/open.h"
 #include "ledger/sqlite_int.h"
-
-/* How long a writer waits for another writer (an agent, an import) before
- * giving up with "database is locked". */
-#define SQ_BUSY_TIMEOUT_MS 5000
 
 int sq_fail(ct_ledger *l, ct_err *e, const char *what)
 {
+    /* Locked past the wait: say how long it waited and what sets that. */
+    if ((sqlite3_extended_errcode(l->db) & 0xff) == SQLITE_BUSY && l->busy_ms >= 1000)
+        return ct_errf(e, "%s: %s: %s (after waiting %g s for another writer; "
+                       "CO2TALLY_BUSY_TIMEOUT_MS sets the wait)", l->path, what,
+                       sqlite3_errmsg(l->db), l->busy_ms / 1000.0);
     return ct_errf(e, "%s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
 }
 
@@ -52,22 +61,78 @@ int sq_stopped(ct_err *e, const char *what)
 
 /* ---- open and close ---- */
 
+int ct_ledger_busy_timeout_ms(void)
+{
+    const char *s = getenv("CO2TALLY_BUSY_TIMEOUT_MS");
+    if (s && *s) {
+        char *end;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (!*end && errno == 0 && v >= 0 && v <= INT_MAX)
+            return (int)v;
+    }
+    return CT_LEDGER_BUSY_TIMEOUT_MS;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* SQLite's busy handler: called while another connection holds the lock this
+ * one needs, with count 0 on the first call of each wait. Returns 1 to try
+ * again, 0 to give up ("database is locked"). */
+static int on_busy(void *ud, int count)
+{
+    ct_ledger *l = ud;
+    double now = mono_s();
+    if (count == 0) {
+        l->busy_since = now;
+        l->busy_said = 0;
+    }
+    double waited_ms = (now - l->busy_since) * 1000.0;
+    if (waited_ms >= (double)l->busy_ms)
+        return 0;
+    if (!l->busy_said && waited_ms >= 1000.0 && l->waiting) {
+        l->busy_said = 1;
+        l->waiting(l->path, waited_ms / 1000.0, l->busy_ms / 1000.0, l->waiting_ud);
+    }
+    /* Most waits are another writer's flush of a few ms: short sleeps first. */
+    double ms = count < 10 ? 1 + count : 50;
+    if (ms > (double)l->busy_ms - waited_ms)
+        ms = (double)l->busy_ms - waited_ms + 1;
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms - 1000.0 * (long)(ms / 1000)) * 1000000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+static int is_busy(int rc) { return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED; }
+
+/* Switching a new ledger to WAL needs the whole file to itself, and SQLite
+ * answers SQLITE_BUSY at once where it could deadlock instead of waiting: the
+ * switch is retried for as long as a writer waits. */
 static int set_journal_wal(ct_ledger *l, ct_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(l->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK)
-        return sq_fail(l, e, "cannot open the ledger");
-    int ret = 0;
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        ret = sq_fail(l, e, "cannot open the ledger");
-    } else {
-        /* An in-memory database answers "memory" and cannot do WAL. */
-        const char *mode = sq_col_str(st, 0);
-        if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)
-            ret = ct_errf(e, "%s: cannot use WAL journal mode (SQLite kept %s)", l->path, mode);
+    for (int tries = 0;; tries++) {
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(l->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            /* An in-memory database answers "memory" and cannot do WAL. */
+            const char *mode = sq_col_str(st, 0);
+            int ret = 0;
+            if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)
+                ret = ct_errf(e, "%s: cannot use WAL journal mode (SQLite kept %s)", l->path, mode);
+            sqlite3_finalize(st);
+            return ret;
+        }
+        sqlite3_finalize(st);
+        if (!is_busy(rc) || !on_busy(l, tries))
+            return sq_fail(l, e, "cannot open the ledger");
     }
-    sqlite3_finalize(st);
-    return ret;
 }
 
 /* WAL lets a report read while an agent writes; synchronous=NORMAL is durable
@@ -79,7 +144,9 @@ static int configure(ct_ledger *l, ct_err *e)
 {
     sqlite3_extended_result_codes(l->db, 1);
     sqlite3_db_config(l->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-    sqlite3_busy_timeout(l->db, SQ_BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(l->db, on_busy, l);
+    if (l->read_only)
+        return 0;
     if (set_journal_wal(l, e) != 0)
         return -1;
     if (sqlite3_exec(l->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", NULL,
@@ -110,30 +177,128 @@ static void sq_close(ct_ledger *l)
     free(l);
 }
 
-static int sq_open(const char *url, ct_ledger **out, ct_err *e)
+/* A plain path, not ":memory:" nor a "file:" URI. */
+static int plain_path(const char *url)
+{
+    return strcmp(url, ":memory:") != 0 && strncmp(url, "file:", 5) != 0 && url[0];
+}
+
+/* A new ledger file is made here rather than by SQLite, whose default mode is
+ * 0644 whatever the umask: 0666 less the umask, as other tools' files. Its -wal
+ * and -shm then take its mode (SQLite copies the database's). O_NOFOLLOW and
+ * O_EXCL: a link planted in its place is never followed to create a file. */
+static void create_file(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd >= 0)
+        close(fd);
+}
+
+/* "file:PATH?mode=ro[&immutable=1]", with the characters a URI reserves escaped. */
+static char *ro_uri(const char *path, int immutable)
+{
+    size_t n = strlen(path);
+    char *u = malloc(3 * n + 40);
+    if (!u)
+        return NULL;
+    char *p = u + sprintf(u, "file:");
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            strchr("/._-~", *c))
+            *p++ = (char)*c;
+        else
+            p += sprintf(p, "%%%02X", *c);
+    }
+    sprintf(p, "?mode=ro%s", immutable ? "&immutable=1" : "");
+    return u;
+}
+
+/* Nothing can write a ledger whose directory is read-only and that has no
+ * -wal: it can be read as immutable, without the -shm SQLite could not make. */
+static int cannot_change(const char *path)
+{
+    char *dir = ct_strdup(path), wal[4096];
+    if (!dir)
+        return 0;
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, strlen(dir) + 1, ".");
+    else
+        slash[slash == dir] = '\0';
+    int ro_dir = access(dir, W_OK) != 0;
+    free(dir);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    return ro_dir && access(wal, F_OK) != 0;
+}
+
+static int open_db(ct_ledger *l, const char *url, ct_err *e)
+{
+    /* NOMUTEX: a handle serves one thread at a time, and SQLite's per-call
+     * locking was a tenth of a scan's time. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    char *uri = NULL;
+    if (l->read_only && plain_path(url)) {
+        uri = ro_uri(url, cannot_change(url));
+        if (!uri)
+            return ct_errf(e, "%s: cannot open the ledger: out of memory", url);
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+    } else if (l->read_only) {
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+    } else if (plain_path(url)) {
+        create_file(url);
+    }
+    int rc = sqlite3_open_v2(uri ? uri : url, &l->db, flags, NULL);
+    free(uri);
+    if (rc == SQLITE_OK)
+        return 0;
+    if (l->db)
+        return sq_fail(l, e, "cannot open the ledger");
+    return ct_errf(e, "%s: cannot open the ledger: out of memory", url);
+}
+
+static int sq_open_opts(const char *url, const struct ct_ledger_open_opts *o, ct_ledger **out,
+                        ct_err *e)
 {
     *out = NULL;
     ct_ledger *l = calloc(1, sizeof *l);
     if (!l)
         return ct_errf(e, "%s: out of memory", url);
     l->path = ct_strdup(url);
-    /* NOMUTEX: a handle serves one thread at a time, and SQLite's per-call
-     * locking was a tenth of a scan's time. */
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(url, &l->db, flags, NULL);
-    if (rc != SQLITE_OK) {
-        if (l->db)
-            sq_fail(l, e, "cannot open the ledger");
-        else
-            ct_errf(e, "%s: cannot open the ledger: out of memory", url);
-        sq_close(l);
-        return -1;
-    }
-    if (configure(l, e) != 0 || sq_migrate(l, e) != 0 || prepare_all(l, e) != 0) {
+    l->read_only = o && o->read_only;
+    l->busy_ms = o && o->busy_timeout_ms > 0 ? o->busy_timeout_ms : ct_ledger_busy_timeout_ms();
+    l->waiting = o ? o->waiting : NULL;
+    l->waiting_ud = o ? o->ud : NULL;
+    if (!l->path || open_db(l, url, e) != 0 || configure(l, e) != 0 ||
+        (l->read_only ? sq_check_readable(l, e) : sq_migrate(l, e)) != 0 ||
+        prepare_all(l, e) != 0) {
+        if (!l->path)
+            ct_errf(e, "%s: out of memory", url);
         sq_close(l);
         return -1;
     }
     *out = l;
+    return 0;
+}
+
+static int sq_open(const char *url, ct_ledger **out, ct_err *e)
+{
+    return sq_open_opts(url, NULL, out, e);
+}
+
+int ct_ledger_open_with(const char *url, const struct ct_ledger_open_opts *o,
+                        struct ct_ledger_h *h, ct_err *e)
+{
+    h->ops = NULL;
+    h->db = NULL;
+    const struct ct_ledger_ops *ops = ct_ledger_backend(url, e);
+    if (!ops)
+        return -1;
+    /* SQLite is the only backend built in; another would take o in its open. */
+    if (ops != &ct_ledger_sqlite)
+        return ct_errf(e, "%s: this backend cannot be opened with options", ops->name);
+    if (sq_open_opts(url, o, &h->db, e) != 0)
+        return -1;
+    h->ops = ops;
     return 0;
 }
 

@@ -53,6 +53,13 @@ struct sq_series_cache {
 struct ct_ledger {
     sqlite3 *db;
     char *path;
+    int read_only;
+    /* Waiting for another writer's lock (see ledger/open.h). */
+    int busy_ms;
+    double busy_since;
+    int busy_said;
+    void (*waiting)(const char *path, double waited_s, double bound_s, void *ud);
+    void *waiting_ud;
     sqlite3_stmt *st[SQ_N];
     struct sq_series_cache series;
     int own_read;          /* a read transaction sq_read_begin opened */
@@ -71,8 +78,10 @@ int sq_exec_stmt(ct_ledger *l, enum sq_stmt id, ct_err *e, const char *what);
 /* Sets e to "... stopped by its callback" unless the callback filled it. */
 int sq_stopped(ct_err *e, const char *what);
 
-/* schema.c: brings the schema to the version this build knows. */
+/* schema.c: brings the schema to the version this build knows; read-only,
+ * checks that it is a ledger this build can read. */
 int sq_migrate(ct_ledger *l, ct_err *e);
+int sq_check_readable(ct_ledger *l, ct_err *e);
 int sq_schema_version(void);
 
 /* series.c */

@@ -3,7 +3,7 @@
 
 const char *const sq_sql[SQ_N] = {
     /* Writers take the lock up front, so a write never fails half-way with
-     * SQLITE_BUSY on upgrading a read lock; busy_timeout covers the wait. */
+     * SQLITE_BUSY on upgrading a read lock; the busy handler (sqlite.c) waits. */
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
     [SQ_BEGIN_READ] = "BEGIN DEFERRED",
     [SQ_COMMIT] = "COMMIT",
