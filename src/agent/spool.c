@@ -149,8 +149,8 @@ static int bad(struct drain *d) { return ct_errf(d->e, "%s:%d: not a spool line"
 
 static int run_line(struct drain *d, char **f, int n)
 {
-    int64_t imported, t0, t1, st;
-    double cpu, dram, gpu, total;
+    int64_t imported = 0, t0 = 0, t1 = 0, st = 0;
+    double cpu = 0, dram = 0, gpu = 0, total = 0;
     int run = f[0][0] == 'R';
     if (n != (run ? 15 : 5) || inum(f[4], &imported) ||
         (run && (inum(f[7], &t0) || inum(f[8], &t1) || inum(f[9], &st) || num(f[10], &cpu) ||
