@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/measure.h"
 #include "config/team.h"
 #include "core/sha256.h"
 #include "core/timeutil.h"
@@ -201,6 +202,11 @@ static void test_usage_region_and_units(void **state)
     assert_int_equal(s->hosts_reported, 2);
     assert_true(warned(&r, "2 of 3 hosts reported"));
     assert_true(warned(&r, "nothing from s3"));
+    /* measure counts by the same rule: the platform's kgCO2e for its energy */
+    struct ct_measure_co2 m;
+    assert_int_equal(ct_measure_co2(&t, "s1", 2023, s->energy_kwh * 3.6e6, &m, &e), 0);
+    assert_float_equal(m.kgco2e, s->kgco2e, 1e-12 * s->kgco2e);
+    assert_string_equal(m.platform, "servers");
     ct_report_free(&r);
     tmpledger_close(&tl);
     ct_team_free(&t);

@@ -6,6 +6,7 @@
 
 #include "agent/measure.h"
 #include "agent/spool.h"
+#include "config/accounting.h"
 #include "core/sha256.h"
 
 void ct_measure_free(struct ct_measure *m)
@@ -102,30 +103,24 @@ int ct_measure_spool(struct ct_measure *m, const char *spool, const char *comman
     return ct_spool_append(spool, &o.src, &o.run, m->recs, m->nrecs, e);
 }
 
+/* The accounting rule every report uses (config/accounting.h), so a run's
+ * kgCO2e is what a report would say of the same energy. */
 int ct_measure_co2(const struct ct_team *t, const char *host, int year, double joules,
                    struct ct_measure_co2 *out, ct_err *e)
 {
     memset(out, 0, sizeof *out);
     const struct ct_platform *p = t ? ct_team_platform_of_host(t, host) : NULL;
-    const char *loc = p ? ct_platform_location(t, p) : t && t->country ? t->country : NULL;
-    if (!loc) {
-        loc = "WORLD";
+    struct ct_acct rule;
+    if (ct_acct_lookup(t, p, NULL, year, &rule, e) < 0)
+        return -1;
+    out->f = rule.f;
+    out->platform = p ? p->name : NULL;
+    out->pue = rule.pue;
+    out->pue_source = rule.pue_defaulted ? "default" : rule.pue_source;
+    out->kgco2e = joules / 3.6e6 * out->pue * out->f.kg_per_kwh;
+    if (!t || !t->country)
         snprintf(out->note, sizeof out->note, "no team file: counted at the world average "
                  "(WORLD); give a country in the team file for a local figure");
-    }
-    if (ct_factor_lookup(loc, year, &out->f, e) < 0)
-        return -1;
-    out->platform = p ? p->name : NULL;
-    /* As a report does: the platform's PUE, else the location's own (a cloud
-     * region), else 1.0 (the device energy only). */
-    if (p && !isnan(p->pue)) {
-        out->pue = p->pue;
-        out->pue_source = p->pue_source ? p->pue_source : "team file";
-    } else if (ct_pue_lookup(loc, &out->pue, &out->pue_source, NULL) < 0) {
-        out->pue = 1.0;
-        out->pue_source = "default";
-    }
-    out->kgco2e = joules / 3.6e6 * out->pue * out->f.kg_per_kwh;
     if (out->f.note[0]) {
         size_t n = strlen(out->note);
         snprintf(out->note + n, sizeof out->note - n, "%s%s", n ? "; " : "", out->f.note);
