@@ -23,7 +23,7 @@ int ct_comp_of(const char *component)
  * crosses many hours, so this one grows. */
 static int keep_rec(const struct ct_energy_rec *r, void *ud, ct_err *e)
 {
-    struct ct_measure *m = ud;
+    struct ct_measurement *m = ud;
     if (m->nrecs == m->caprecs) {
         int cap = m->caprecs ? m->caprecs * 2 : 16;
         struct ct_energy_rec *p = realloc(m->recs, (size_t)cap * sizeof *p);
@@ -36,7 +36,7 @@ static int keep_rec(const struct ct_energy_rec *r, void *ud, ct_err *e)
     return 0;
 }
 
-int ct_measure_setup(struct ct_measure *m, struct ct_sensor_set *set, const char *procfs,
+int ct_measure_setup(struct ct_measurement *m, struct ct_sensor_set *set, const char *procfs,
                      const char *host, ct_err *e)
 {
     memset(m, 0, sizeof *m);
@@ -78,7 +78,7 @@ static int owner(const struct ct_sensor_set *set, int i, int *local)
 
 /* The tree's share of GPU i: its processes among those the GPU lists. After
  * the command is gone, its last share stands for the last interval. */
-static double gpu_share(struct ct_measure *m, int i, int final)
+static double gpu_share(struct ct_measurement *m, int i, int final)
 {
     if (final && !isnan(m->gpu_share[i]))
         return m->gpu_share[i];
@@ -96,7 +96,7 @@ static double gpu_share(struct ct_measure *m, int i, int final)
     return m->gpu_share[i] = share;
 }
 
-static double cpu_share(struct ct_measure *m, int final, ct_err *e)
+static double cpu_share(struct ct_measurement *m, int final, ct_err *e)
 {
     int64_t host = m->host_ticks;
     if (ct_host_busy_ticks(m->procfs, &host, e) < 0)
@@ -114,7 +114,7 @@ static double cpu_share(struct ct_measure *m, int final, ct_err *e)
     return dtree >= dhost ? 1.0 : dtree / dhost;
 }
 
-int ct_measure_step(struct ct_measure *m, int final, const struct ct_measure_hooks *h,
+int ct_measure_step(struct ct_measurement *m, int final, const struct ct_measure_hooks *h,
                     ct_err *e)
 {
     struct ct_sampler *s = &m->smp;
@@ -144,7 +144,7 @@ static void add_method(const char **have, int method)
     *have = !*have || strcmp(*have, name) == 0 ? name : "mixed";
 }
 
-void ct_measure_finish(struct ct_measure *m)
+void ct_measure_finish(struct ct_measurement *m)
 {
     const struct ct_sensor_set *set = m->smp.set;
     int plain[CT_NCOMP] = {0};
@@ -171,7 +171,7 @@ void ct_measure_finish(struct ct_measure *m)
     m->host_busy_s = (double)(m->host_ticks - m->host_ticks0) / m->clk_tck;
 }
 
-void ct_measure_methods(const struct ct_measure *m, char *out, size_t cap)
+void ct_measure_methods(const struct ct_measurement *m, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';

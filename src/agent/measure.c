@@ -14,7 +14,7 @@
 
 /* Starts argv with the caller's signal mask restored in the child. A close-on-exec
  * pipe tells the parent whether exec worked: it reads EOF when it did, else errno. */
-static int start(struct ct_measure *m, char *const argv[], const sigset_t *old, ct_err *e)
+static int start(struct ct_measurement *m, char *const argv[], const sigset_t *old, ct_err *e)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0)
@@ -88,7 +88,7 @@ void ct_measure_unblock(const sigset_t *saved)
 
 /* 1 once the child is reaped. Someone else reaping it (ECHILD) must not leave
  * measure waiting for ever: its status is then unknown, taken as 1. */
-static int reaped(struct ct_measure *m, int *status, struct rusage *ru)
+static int reaped(struct ct_measurement *m, int *status, struct rusage *ru)
 {
     pid_t r = wait4(m->pid, status, WNOHANG, ru);
     if (r == m->pid)
@@ -105,7 +105,7 @@ static int reaped(struct ct_measure *m, int *status, struct rusage *ru)
  * go on to the child. sigtimedwait on blocked signals has no race between "the
  * child exited" and "go to sleep"; the check at every tick is a second line, so
  * a SIGCHLD taken by some library's thread costs one interval, not a hang. */
-static int wait_child(struct ct_measure *m, double interval, const struct ct_measure_hooks *h,
+static int wait_child(struct ct_measurement *m, double interval, const struct ct_measure_hooks *h,
                       ct_err *e)
 {
     sigset_t set;
@@ -146,7 +146,7 @@ static int wait_child(struct ct_measure *m, double interval, const struct ct_mea
     return ct_measure_step(m, 1, h, e);
 }
 
-int ct_measure_run(struct ct_measure *m, struct ct_sensor_set *set, const char *procfs,
+int ct_measure_run(struct ct_measurement *m, struct ct_sensor_set *set, const char *procfs,
                    const char *host, double interval, char *const argv[],
                    const sigset_t *saved, const struct ct_measure_hooks *h, ct_err *e)
 {

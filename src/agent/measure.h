@@ -39,7 +39,7 @@ struct ct_measure_hooks {
     void *ud;
 };
 
-struct ct_measure {
+struct ct_measurement {
     /* the result */
     int exit_status;            /* the command's, or 128 + signal */
     int exec_errno;             /* not 0: the command could not be started (exit 126/127) */
@@ -81,27 +81,27 @@ void ct_measure_unblock(const sigset_t *saved);
  * command, except those the terminal sent to the whole process group, which the
  * command got already. Returns 0 when the command ran (whatever its exit status)
  * or could not be started (exec_errno set); -1 when measuring failed before. */
-int ct_measure_run(struct ct_measure *m, struct ct_sensor_set *set, const char *procfs,
+int ct_measure_run(struct ct_measurement *m, struct ct_sensor_set *set, const char *procfs,
                    const char *host, double interval, char *const argv[],
                    const sigset_t *saved, const struct ct_measure_hooks *h, ct_err *e);
-void ct_measure_free(struct ct_measure *m);
+void ct_measure_free(struct ct_measurement *m);
 
 /* "cpu=measured,gpu=calculated" for the components present. */
-void ct_measure_methods(const struct ct_measure *m, char *out, size_t cap);
+void ct_measure_methods(const struct ct_measurement *m, char *out, size_t cap);
 /* Records the run and its attributed energy (source kind "measure", one source
  * per run) in one transaction. */
-int ct_measure_record(struct ct_measure *m, const struct ct_ledger_h *L, const char *command,
+int ct_measure_record(struct ct_measurement *m, const struct ct_ledger_h *L, const char *command,
                       ct_err *e);
 /* Keeps what ct_measure_record would write in the spool file (agent/spool.h),
  * for when the ledger cannot take it. */
-int ct_measure_spool(struct ct_measure *m, const char *spool, const char *command, ct_err *e);
+int ct_measure_spool(struct ct_measurement *m, const char *spool, const char *command, ct_err *e);
 /* The run's source and run record as ct_measure_record writes them. */
 struct ct_measure_out {
     char key[400], sha[65], methods[128];
     struct ct_source_rec src;
     struct ct_run_rec run;
 };
-void ct_measure_output(const struct ct_measure *m, const char *command,
+void ct_measure_output(const struct ct_measurement *m, const char *command,
                        struct ct_measure_out *o);
 
 /* kgCO2e of joules drawn on host: the location and PUE of the team platform that

@@ -5,13 +5,13 @@
 #include "agent/measure.h"
 
 /* Clears m, sets a bucketer up per device and takes the first readings. */
-int ct_measure_setup(struct ct_measure *m, struct ct_sensor_set *set, const char *procfs,
+int ct_measure_setup(struct ct_measurement *m, struct ct_sensor_set *set, const char *procfs,
                      const char *host, ct_err *e);
 /* One sample and its attribution. final: the command has been reaped (the tree's
  * time was raised from rusage; do not scan for it). */
-int ct_measure_step(struct ct_measure *m, int final, const struct ct_measure_hooks *h,
+int ct_measure_step(struct ct_measurement *m, int final, const struct ct_measure_hooks *h,
                     ct_err *e);
 /* Sums the devices into components once the command is over. */
-void ct_measure_finish(struct ct_measure *m);
+void ct_measure_finish(struct ct_measurement *m);
 
 #endif

@@ -9,7 +9,7 @@
 #include "config/accounting.h"
 #include "core/sha256.h"
 
-void ct_measure_free(struct ct_measure *m)
+void ct_measure_free(struct ct_measurement *m)
 {
     free(m->recs);
     m->recs = NULL;
@@ -19,7 +19,7 @@ void ct_measure_free(struct ct_measure *m)
 
 static int keep_last(const struct ct_energy_rec *r, void *ud, ct_err *e)
 {
-    struct ct_measure *m = ud;
+    struct ct_measurement *m = ud;
     /* keep_rec in attrib.c grows the array; here it has room for one per device. */
     if (m->nrecs == m->caprecs)
         return ct_errf(e, "internal: no room for the last energy record");
@@ -28,7 +28,7 @@ static int keep_last(const struct ct_energy_rec *r, void *ud, ct_err *e)
 }
 
 /* Moves every device's partly filled hour into recs[]. */
-static int flush_all(struct ct_measure *m, ct_err *e)
+static int flush_all(struct ct_measurement *m, ct_err *e)
 {
     int n = m->smp.set ? m->smp.set->ndev : 0;
     if (m->caprecs - m->nrecs < n) {
@@ -44,7 +44,7 @@ static int flush_all(struct ct_measure *m, ct_err *e)
     return 0;
 }
 
-void ct_measure_output(const struct ct_measure *m, const char *command,
+void ct_measure_output(const struct ct_measurement *m, const char *command,
                        struct ct_measure_out *o)
 {
     /* One source per run: the host, the start to the microsecond and the pid. */
@@ -63,7 +63,7 @@ void ct_measure_output(const struct ct_measure *m, const char *command,
         o->run.t1 = o->run.t0;
 }
 
-static int write_all(struct ct_measure *m, const struct ct_ledger_h *L, const char *command,
+static int write_all(struct ct_measurement *m, const struct ct_ledger_h *L, const char *command,
                      ct_err *e)
 {
     struct ct_measure_out o;
@@ -80,7 +80,7 @@ static int write_all(struct ct_measure *m, const struct ct_ledger_h *L, const ch
     return 0;
 }
 
-int ct_measure_record(struct ct_measure *m, const struct ct_ledger_h *L, const char *command,
+int ct_measure_record(struct ct_measurement *m, const struct ct_ledger_h *L, const char *command,
                       ct_err *e)
 {
     if (flush_all(m, e) < 0)
@@ -94,7 +94,7 @@ int ct_measure_record(struct ct_measure *m, const struct ct_ledger_h *L, const c
     return 0;
 }
 
-int ct_measure_spool(struct ct_measure *m, const char *spool, const char *command, ct_err *e)
+int ct_measure_spool(struct ct_measurement *m, const char *spool, const char *command, ct_err *e)
 {
     if (flush_all(m, e) < 0)
         return -1;

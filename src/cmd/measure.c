@@ -78,7 +78,7 @@ static void join(char *const *argv, char *out, size_t cap)
 
 static double ratio(double a, double b) { return b > 0 ? a / b : NAN; }
 
-static void json_comp(ct_buf *b, const char *key, const struct ct_measure *m, int host)
+static void json_comp(ct_buf *b, const char *key, const struct ct_measurement *m, int host)
 {
     ct_buf_printf(b, ", \"%s\": {", key);
     for (int c = 0; c < CT_NCOMP; c++) {
@@ -92,7 +92,7 @@ static void json_comp(ct_buf *b, const char *key, const struct ct_measure *m, in
     ct_buf_puts(b, "}");
 }
 
-static void json_by_comp(ct_buf *b, const char *key, const struct ct_measure *m, int share)
+static void json_by_comp(ct_buf *b, const char *key, const struct ct_measurement *m, int share)
 {
     ct_buf_printf(b, ", \"%s\": {", key);
     for (int c = 0, first = 1; c < CT_NCOMP; c++) {
@@ -110,7 +110,7 @@ static void json_by_comp(ct_buf *b, const char *key, const struct ct_measure *m,
     ct_buf_puts(b, "}");
 }
 
-static void render_json(ct_buf *b, const struct ct_measure *m, const char *cmd,
+static void render_json(ct_buf *b, const struct ct_measurement *m, const char *cmd,
                         const struct ct_measure_co2 *co2)
 {
     ct_buf_puts(b, "{\"command\": ");
@@ -142,7 +142,7 @@ static void render_json(ct_buf *b, const struct ct_measure *m, const char *cmd,
     ct_buf_puts(b, "}\n");
 }
 
-static void render_text(ct_buf *b, const struct ct_measure *m, const char *cmd,
+static void render_text(ct_buf *b, const struct ct_measurement *m, const char *cmd,
                         const struct ct_measure_co2 *co2)
 {
     ct_buf_printf(b, "co2tally measure: %s\n  exit %d after %.3f s on %s; CPU time %.2f s of "
@@ -208,7 +208,7 @@ static int load_team(const struct ct_global *g, struct ct_team *t, int *have)
     return *have ? ct_cmd_team("measure", g, t) : CT_EXIT_OK;
 }
 
-static int report(const struct args *a, struct ct_measure *m, const struct ct_team *t,
+static int report(const struct args *a, struct ct_measurement *m, const struct ct_team *t,
                   const char *cmd)
 {
     struct ct_measure_co2 co2;
@@ -229,7 +229,7 @@ static int report(const struct args *a, struct ct_measure *m, const struct ct_te
 
 /* The ledger could not take the run: it goes into the spool beside it, and the
  * exit status stays the command's. */
-static void keep(struct ct_measure *m, const struct ledger_ctx *c, const char *cmd,
+static void keep(struct ct_measurement *m, const struct ledger_ctx *c, const char *cmd,
                  const char *why)
 {
     char spool[4200];
@@ -248,7 +248,7 @@ static void keep(struct ct_measure *m, const struct ledger_ctx *c, const char *c
 }
 
 /* After the command: the ledger (if it opened), then the report. */
-static int finish(const struct args *a, struct ct_measure *m, struct ledger_ctx *c,
+static int finish(const struct args *a, struct ct_measurement *m, struct ledger_ctx *c,
                   const struct ct_team *t, const char *cmd)
 {
     ct_err e;
@@ -273,7 +273,7 @@ static int measure(const struct args *a, struct ct_sensor_set *set, const sigset
     if (gethostname(host, sizeof host - 1) < 0 || !host[0])
         snprintf(host, sizeof host, "localhost");
     join(a->cmd, cmd, sizeof cmd);
-    struct ct_measure *m = calloc(1, sizeof *m);
+    struct ct_measurement *m = calloc(1, sizeof *m);
     if (!m)
         return ct_fail(CT_EXIT_USER, "measure", "out of memory");
     ct_err e;
