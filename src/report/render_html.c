@@ -29,18 +29,28 @@ static const char css[] =
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     ".sw{display:inline-block;width:.8em;height:.8em;margin-right:.35em;border-radius:2px;"
     "vertical-align:-.05em}\n"
-    ".chart{max-width:46rem;margin:.5rem 0 1rem}td.k{white-space:nowrap}\n"
+    ".chart{max-width:46rem;margin:.5rem 0 1rem;overflow-x:auto}td.k{white-space:nowrap}\n"
     "svg{width:100%;height:auto;display:block;font:12px system-ui,'DejaVu Sans',sans-serif;"
     "fill:#1c1c1c}\n"
     "svg .num{font-variant-numeric:tabular-nums}svg .small{font-size:11px}\n"
     "svg .grid{stroke:#e4e4e4}svg .divide{stroke:#777;stroke-dasharray:5 4}\n"
     "svg .quad{fill:#8a8a8a;font-style:italic}\n"
     "svg .on{font-weight:700;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
-    "svg .pt{fill:#fff;font-size:10px;font-weight:700}\n"
-    ".note{color:var(--muted);font-size:.85rem}.warn{color:#8a3b00}\n"
+    "svg .pt{fill:#fff;font-size:11px;font-weight:700}\n"
+    ".note{color:var(--muted);font-size:.85rem}.warn{color:#8a3b00}"
+    "ul.note li,p.note{overflow-wrap:anywhere}\n"
     ".tag{display:inline-block;padding:0 .4em;border-radius:3px;background:#eef3f8;"
     "font-size:.8rem;white-space:nowrap}.q0{background:#dff3e8}\n"
     "footer{margin-top:2.5rem;color:var(--muted);font-size:.8rem}\n"
+    "@media (max-width:900px){td.n,td.k,th.n{white-space:normal}th,td{padding:.25rem .3rem}"
+    "table{font-size:.8rem}}\n"
+    "@media (max-width:600px){main{padding:1rem .7rem 2rem}"
+    ".tbl table,.tbl tbody,.tbl tr,.tbl td,.tbl th{display:block;width:100%}"
+    ".tbl thead{display:none}.tbl tr{border:1px solid var(--line);border-radius:4px;"
+    "margin:0 0 .6rem;padding:.3rem .5rem}.tbl td,.tbl th{border:0;padding:.15rem 0;"
+    "text-align:left!important;white-space:normal!important}"
+    ".tbl td[data-l]::before{content:attr(data-l);display:inline-block;min-width:11.5em;"
+    "color:var(--muted);font-size:.8rem}.kpis{grid-template-columns:1fr}}\n"
     "@page{size:A4;margin:14mm 12mm}\n"
     "@media print{body{background:#fff;font-size:10pt}main{max-width:none;padding:0}"
     ".chart{max-width:34rem}.chart,tr,.kpi{break-inside:avoid}h2,h3{break-after:avoid}"
@@ -52,17 +62,20 @@ static void h(ct_buf *b, const char *s)
     ct_buf_html(b, s);
 }
 
-static void num_td(ct_buf *b, double v, int prec)
+/* Cells carry their column's name (data-l), which narrow screens show beside
+ * the value when a row becomes a card. */
+static void num_td(ct_buf *b, const char *label, double v, int prec)
 {
+    ct_buf_printf(b, "<td class=\"n\" data-l=\"%s\">", label);
     if (isnan(v))
-        ct_buf_puts(b, "<td class=\"n\">mixed</td>");
+        ct_buf_puts(b, "mixed</td>");
     else
-        ct_buf_printf(b, "<td class=\"n\">%.*f</td>", prec, v);
+        ct_buf_printf(b, "%.*f</td>", prec, v);
 }
 
 static void interval(ct_buf *b, const struct ct_group *g)
 {
-    ct_buf_printf(b, "<td class=\"n\">%.1f", g->extrapolated);
+    ct_buf_printf(b, "<td class=\"n\" data-l=\"extrapolated kgCO2e\">%.1f", g->extrapolated);
     if (!g->has_interval) {
         ct_buf_puts(b, " <span class=\"note warn\">too little data: ");
         h(b, g->basis);
@@ -150,19 +163,19 @@ static void platform_row(ct_buf *b, const struct ct_group *g, int i)
     ct_buf_printf(b, "<tr><td class=\"k\"><span class=\"sw\" style=\"background:%s\"></span>",
                   ct_svg_colour(i));
     h(b, g->key);
-    ct_buf_puts(b, "</td><td>");
+    ct_buf_puts(b, "</td><td data-l=\"method\">");
     h(b, g->method);
     ct_buf_puts(b, "</td>");
     if (g->nseries == 0) {
         ct_buf_puts(b, "<td colspan=\"7\" class=\"note\">no data in this period</td></tr>\n");
         return;
     }
-    num_td(b, g->energy_kwh, 1);
-    num_td(b, g->pue, 2);
-    num_td(b, g->factor, 3);
-    num_td(b, g->kgco2e, 1);
-    ct_buf_printf(b, "<td class=\"n\">%.1f %%</td><td class=\"n\">%.0f %%", g->share * 100,
-                  g->coverage * 100);
+    num_td(b, "energy kWh", g->energy_kwh, 1);
+    num_td(b, "PUE", g->pue, 2);
+    num_td(b, "kg/kWh", g->factor, 3);
+    num_td(b, "observed kgCO2e", g->kgco2e, 1);
+    ct_buf_printf(b, "<td class=\"n\" data-l=\"share\">%.1f %%</td><td class=\"n\" "
+                  "data-l=\"coverage\">%.0f %%", g->share * 100, g->coverage * 100);
     if (g->hosts_listed && g->hosts_reported < g->hosts_listed)
         ct_buf_printf(b, "<br><span class=\"note warn\">%d of %d hosts</span>", g->hosts_reported,
                       g->hosts_listed);
@@ -187,13 +200,19 @@ static void platforms(ct_buf *b, const struct ct_report *r)
                    "<th class=\"n\">extrapolated kgCO2e<br>[95% interval]</th></tr></thead>\n<tbody>\n");
     for (int i = 0; i < r->nplats; i++)
         platform_row(b, &r->plats[i], i);
-    ct_buf_printf(b, "<tr><th>total</th><th></th><th class=\"n\">%.1f</th><th></th><th></th>"
-                     "<th class=\"n\">%.1f</th><th class=\"n\">100 %%</th><th class=\"n\">%.0f %%</th>",
-                  r->energy_kwh, r->kgco2e, r->coverage * 100);
-    if (r->has_interval)
-        ct_buf_printf(b, "<th class=\"n\">%.1f [%.1f, %.1f]</th></tr>\n", r->extrapolated, r->lo, r->hi);
+    ct_buf_printf(b, "<tr><th>total</th><td></td><td class=\"n\" data-l=\"energy kWh\">%.1f</td>"
+                     "<td></td><td></td><td class=\"n\" data-l=\"observed kgCO2e\">%.1f</td>"
+                     "<td class=\"n\" data-l=\"share\">100 %%</td><td class=\"n\" "
+                     "data-l=\"coverage\">%.0f %%</td>", r->energy_kwh, r->kgco2e, r->coverage * 100);
+    if (r->has_interval && r->hi > r->lo)
+        ct_buf_printf(b, "<td class=\"n\" data-l=\"extrapolated kgCO2e\"><b>%.1f</b> [%.1f, %.1f]"
+                      "</td></tr>\n", r->extrapolated, r->lo, r->hi);
+    else if (r->has_interval)
+        ct_buf_printf(b, "<td class=\"n\" data-l=\"extrapolated kgCO2e\"><b>%.1f</b></td></tr>\n",
+                      r->extrapolated);
     else
-        ct_buf_printf(b, "<th class=\"n\">%.1f (too little data)</th></tr>\n", r->extrapolated);
+        ct_buf_printf(b, "<td class=\"n\" data-l=\"extrapolated kgCO2e\"><b>%.1f</b> (too little "
+                      "data)</td></tr>\n", r->extrapolated);
     ct_buf_puts(b, "</tbody></table></div>\n<p class=\"note\">Shares and the chart are of the "
                    "extrapolated figures; observed is what the ledger holds. ");
     h(b, r->interval_method);
@@ -207,6 +226,34 @@ static void platforms(ct_buf *b, const struct ct_report *r)
         ct_buf_printf(b, " (%.1f kgCO2e)%s", r->overlaps[i].kgco2e, i + 1 < r->noverlaps ? "; " : ".</p>\n");
     }
     ct_buf_puts(b, "</section>\n");
+}
+
+/* The grouping asked for with --by, beside the platforms. */
+static void groups(ct_buf *b, const struct ct_report *r)
+{
+    if (r->by == CT_BY_PLATFORM)
+        return;
+    ct_buf_printf(b, "<section id=\"groups\">\n<h2>By %s</h2>\n", ct_group_by_name(r->by));
+    ct_buf_printf(b, "<div class=\"tbl\"><table>\n<thead><tr><th>%s</th><th>method</th>"
+                     "<th class=\"n\">energy kWh</th><th class=\"n\">observed kgCO2e</th>"
+                     "<th class=\"n\">share</th><th class=\"n\">coverage</th><th class=\"n\">"
+                     "extrapolated kgCO2e<br>[95%% interval]</th></tr></thead>\n<tbody>\n",
+                  ct_group_by_name(r->by));
+    for (int i = 0; i < r->ngroups; i++) {
+        const struct ct_group *g = &r->groups[i];
+        ct_buf_puts(b, "<tr><td class=\"k\">");
+        h(b, g->key);
+        ct_buf_puts(b, "</td><td data-l=\"method\">");
+        h(b, g->method);
+        ct_buf_puts(b, "</td>");
+        num_td(b, "energy kWh", g->energy_kwh, 1);
+        num_td(b, "observed kgCO2e", g->kgco2e, 1);
+        ct_buf_printf(b, "<td class=\"n\" data-l=\"share\">%.1f %%</td><td class=\"n\" "
+                      "data-l=\"coverage\">%.0f %%</td>", g->share * 100, g->coverage * 100);
+        interval(b, g);
+        ct_buf_puts(b, "</tr>\n");
+    }
+    ct_buf_puts(b, "</tbody></table></div>\n</section>\n");
 }
 
 /* ------------------------------------------------------------ months */
@@ -334,7 +381,7 @@ static void finding_row(ct_buf *b, const struct ct_finding *f)
 {
     ct_buf_puts(b, "<tr><td><span class=\"tag\">");
     h(b, ct_finding_kind_name(f->kind));
-    ct_buf_puts(b, "</span></td><td class=\"k\">");
+    ct_buf_puts(b, "</span></td><td class=\"k\" data-l=\"about\">");
     h(b, f->platform);
     if (f->host[0]) {
         ct_buf_puts(b, "<br><span class=\"note\">");
@@ -343,7 +390,8 @@ static void finding_row(ct_buf *b, const struct ct_finding *f)
         h(b, f->device);
         ct_buf_puts(b, "</span>");
     }
-    ct_buf_printf(b, "</td><td class=\"n\">%.1f</td><td>", f->kgco2e_per_year);
+    ct_buf_printf(b, "</td><td class=\"n\" data-l=\"kgCO2e a year\">%.1f</td><td>",
+                  f->kgco2e_per_year);
     h(b, f->evidence);
     ct_buf_puts(b, "</td></tr>\n");
 }
@@ -368,13 +416,15 @@ static void rec_row(ct_buf *b, const struct ct_recommendation *r, int rank)
     h(b, r->m->how);
     ct_buf_puts(b, " Because ");
     h(b, r->because);
-    ct_buf_puts(b, ".</span></td><td>");
+    ct_buf_puts(b, ".</span></td><td data-l=\"theme\">");
     h(b, r->m->theme);
-    ct_buf_puts(b, "</td><td>");
+    ct_buf_puts(b, "</td><td data-l=\"effort\">");
     h(b, ct_effort_name(r->m->effort));
-    ct_buf_printf(b, "</td><td><span class=\"tag%s\">", r->quadrant == CT_Q_QUICK_WIN ? " q0" : "");
+    ct_buf_printf(b, "</td><td data-l=\"quadrant\"><span class=\"tag%s\">",
+                  r->quadrant == CT_Q_QUICK_WIN ? " q0" : "");
     h(b, ct_quadrant_name(r->quadrant));
-    ct_buf_printf(b, "</span></td><td class=\"n\">%.1f</td></tr>\n", r->saving);
+    ct_buf_printf(b, "</span></td><td class=\"n\" data-l=\"saves kgCO2e/yr\">%.1f</td></tr>\n",
+                  r->saving);
 }
 
 static void recommendations(ct_buf *b, const struct ct_advice *a)
@@ -387,9 +437,11 @@ static void recommendations(ct_buf *b, const struct ct_advice *a)
     ct_buf_puts(b, "<figure class=\"chart\" id=\"quadrant\">\n");
     ct_quadrant_svg(a, b);
     ct_buf_printf(b, "</figure>\n<p class=\"note\">High impact: at least %.1f kgCO2e a year (%.0f %% "
-                     "of the team's %.1f). Each saving is estimated alone from the ledger by the "
-                     "measure's rule in data/playbook.csv; measures overlap, so savings do not add "
-                     "up.</p>\n", a->impact_kg, a->opts.impact_share * 100, a->total_per_year);
+                     "of the team's %.1f); a point on the dashed horizontal line counts as high "
+                     "impact. Left of the dashed vertical line: low effort only. Hover a point for "
+                     "its measure and saving. Each saving is estimated alone from the ledger; "
+                     "measures overlap, so savings do not add up.</p>\n", a->impact_kg,
+                  a->opts.impact_share * 100, a->total_per_year);
     ct_buf_puts(b, "<div class=\"tbl\"><table>\n<thead><tr><th class=\"n\">#</th><th>measure</th>"
                    "<th>theme</th><th>effort</th><th>quadrant</th><th class=\"n\">saves kgCO2e/yr</th>"
                    "</tr></thead>\n<tbody>\n");
@@ -423,9 +475,10 @@ static void use_row(ct_buf *b, const struct ct_group *g, const struct ct_factor_
     const struct ct_source *s = ct_source_get(u->f.source);
     ct_buf_puts(b, "<tr><td class=\"k\">");
     h(b, g->key);
-    ct_buf_puts(b, "</td><td>");
+    ct_buf_puts(b, "</td><td data-l=\"location\">");
     h(b, u->f.code);
-    ct_buf_printf(b, "</td><td class=\"n\">%.4f</td><td class=\"n\">", u->f.kg_per_kwh);
+    ct_buf_printf(b, "</td><td class=\"n\" data-l=\"kgCO2e/kWh\">%.4f</td><td class=\"n\" "
+                  "data-l=\"year\">", u->f.kg_per_kwh);
     if (u->f.year)
         ct_buf_printf(b, "%d", u->f.year);
     else
@@ -439,9 +492,11 @@ static void use_row(ct_buf *b, const struct ct_group *g, const struct ct_factor_
         h(b, u->f.note);
         ct_buf_puts(b, "</span>");
     }
-    ct_buf_printf(b, "</td><td class=\"n\">%.3f</td><td>", u->pue);
+    ct_buf_printf(b, "</td><td class=\"n\" data-l=\"PUE\">%.3f</td><td data-l=\"PUE source\">",
+                  u->pue);
     h(b, u->pue_source ? u->pue_source : "");
-    ct_buf_printf(b, "</td><td class=\"n\">%.0f %%</td></tr>\n", g->coverage * 100);
+    ct_buf_printf(b, "</td><td class=\"n\" data-l=\"coverage\">%.0f %%</td></tr>\n",
+                  g->coverage * 100);
 }
 
 /* Adds a source id once (ids that name no table source, like "team file", are skipped). */
@@ -567,6 +622,7 @@ void ct_render_html(const struct ct_report *r, const struct ct_html_opts *o, ct_
     head(b, r);
     header(b, r, o);
     platforms(b, r);
+    groups(b, r);
     months(b, r);
     gpus(b, r);
     if (r->advice) {

@@ -43,8 +43,10 @@ double ct_svg_nice(double v)
 
 void ct_svg_open(ct_buf *b, double w, double h, const char *label)
 {
+    /* Never drawn narrower than its own units: at any smaller width the text
+     * would shrink under 11 px; the figure scrolls sideways instead. */
     ct_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
-                     "role=\"img\" aria-label=\"", w, h);
+                     "style=\"min-width:%.0fpx\" role=\"img\" aria-label=\"", w, h, w);
     ct_buf_html(b, label);
     ct_buf_puts(b, "\">\n");
 }

@@ -102,6 +102,32 @@ for w, h in boxes:   # A4 is 595.28 x 841.89 pt; Chromium rounds to whole device
     assert abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2, (w, h)
 PY
 
+# Readable at any width: at 400, 800 and 1280 px every label is at least 11 px
+# (SVG text measured after its viewBox scaling), no table is wider than the
+# window (under 600 px rows become cards), and no quadrant label or point
+# overlaps another. The checks run in a copy of the page with a script added
+# (tests/cli/layout_check.js); the page itself has none.
+sed 's#</body>#<script src="layout_check.js"></script></body>#' "$tmp/report.html" >"$tmp/layout.html"
+cp "$CT_SOURCE_ROOT/tests/cli/layout_check.js" "$tmp/"
+for w in 400 800 1280; do
+    # Headless windows have a minimum width; a frame of exactly w pixels is the
+    # page's viewport at any width.
+    printf '<!DOCTYPE html><html><body style="margin:0"><iframe src="layout.html" width="%d" height="3000" style="border:0"></iframe></body></html>' "$w" >"$tmp/frame-$w.html"
+    chrome --allow-file-access-from-files --window-size=1400,3000 --dump-dom "file://$tmp/frame-$w.html" >"$tmp/layout-$w.html"
+    python3 - "$tmp/layout-$w.html" "$w" <<'PY' && ok "layout at $w px: labels >= 11 px, tables fit, no overlaps" || bad "layout at $w px"
+import html, json, re, sys
+m = re.search(r'data-layout="([^"]*)"', open(sys.argv[1], encoding="utf-8").read())
+assert m, "the layout script did not run"
+r = json.loads(html.unescape(m.group(1)))
+assert r["width"] <= int(sys.argv[2]), r["width"]
+assert not r["small"], r["small"][:5]
+assert not r["wide"], r["wide"]
+assert not r["overlap"], r["overlap"][:5]
+PY
+done
+chrome --window-size=400,3000 --screenshot="$tmp/narrow.png" "file://$tmp/report.html" >/dev/null
+[ -s "$tmp/narrow.png" ] && ok "a 400 px screenshot" || bad "no 400 px screenshot"
+
 # A partly covered platform: five weeks of a 4-GPU nvidia-smi log on a measured
 # server beside the example team's estimates. The pie's slices carry the
 # extrapolated year's shares (what the monthly chart shows), not the observed
