@@ -91,7 +91,7 @@ static void warn_text(struct ct_report *r, const char *msg)
     r->warn_slot[i] = (size_t)r->nwarnings;
 }
 
-static int oom(struct ctx *c)
+int ct_model_oom(struct ctx *c)
 {
     if (!c->failed)
         ct_errf(c->e, "out of memory building the report");
@@ -106,7 +106,7 @@ static int add_plat_row(struct ctx *c, const char *name, const struct ct_platfor
     struct ct_report *r = c->r;
     struct ct_group *g = realloc(r->plats, sizeof *g * (size_t)(r->nplats + 1));
     if (!g)
-        return oom(c);
+        return ct_model_oom(c);
     r->plats = g;
     g = &r->plats[r->nplats];
     memset(g, 0, sizeof *g);
@@ -135,8 +135,7 @@ int ct_model_plat_row(struct ctx *c, const char *name)
     return i < 0 ? i : (c->last_row = i);
 }
 
-/* The team platform of a platform row, or NULL. */
-static const struct ct_platform *team_plat(const struct ctx *c, int plat)
+const struct ct_platform *ct_model_team_plat(const struct ctx *c, int plat)
 {
     return plat < (int)c->t->nplat ? &c->t->plat[plat] : NULL;
 }
@@ -150,7 +149,7 @@ int ct_model_use(struct ctx *c, int plat, const char *row_loc, int year)
         if (c->rules[i].plat == plat && c->rules[i].year == year && strcmp(c->rules[i].loc, loc) == 0)
             return c->rules[i].use;
     struct ct_acct rule;
-    const struct ct_platform *p = team_plat(c, plat);
+    const struct ct_platform *p = ct_model_team_plat(c, plat);
     if (ct_acct_lookup(c->t, p, loc, year, &rule, c->e) < 0) {
         c->failed = 1;
         return -1;
@@ -168,7 +167,7 @@ int ct_model_use(struct ctx *c, int plat, const char *row_loc, int year)
     if (use < 0) {
         struct ct_factor_use *u = realloc(c->uses, sizeof *u * (size_t)(c->nuses + 1));
         if (!u)
-            return oom(c);
+            return ct_model_oom(c);
         c->uses = u;
         snprintf(rule.f.code, sizeof rule.f.code, "%s", rule.location); /* as configured */
         c->uses[c->nuses] = (struct ct_factor_use){.f = rule.f, .pue = rule.pue,
@@ -177,91 +176,12 @@ int ct_model_use(struct ctx *c, int plat, const char *row_loc, int year)
     }
     struct rkey *k = realloc(c->rules, sizeof *k * (size_t)(c->nrules + 1));
     if (!k)
-        return oom(c);
+        return ct_model_oom(c);
     c->rules = k;
     k = &c->rules[c->nrules++];
     *k = (struct rkey){.plat = plat, .year = year, .use = use};
     snprintf(k->loc, sizeof k->loc, "%s", loc);
     return use;
-}
-
-/* ---- one method per platform ---- */
-
-static const char *kind_what(int kind, int method)
-{
-    switch (kind) {
-    case SK_ESTIMATE: return "estimate";
-    case SK_USAGE: return "usage rows";
-    case SK_PROVIDED: return "provided figures";
-    default: return method == CT_METHOD_MEASURED ? "measured energy" : "sensor estimates";
-    }
-}
-
-static void overlap_warning(struct ctx *c, const struct ct_platform *p, int kind)
-{
-    const char *n = p->name;
-    struct ct_report *r = c->r;
-    if (kind == SK_ESTIMATE && p->method == CT_METHOD_CALCULATED)
-        ct_model_warn(r, "platform '%s' is counted from usage rows (source = usage), but the "
-                      "ledger also holds a team-file estimate for it: left out, never added; run "
-                      "`co2tally estimate` to remove it", n);
-    else if (kind == SK_ESTIMATE)
-        ct_model_warn(r, "platform '%s' is %s, but the ledger still holds an estimate for it from "
-                      "when it was calculated: left out, never added; run `co2tally estimate` to "
-                      "remove stale estimates", n, ct_method_name(p->method));
-    else if (kind == SK_USAGE && p->method == CT_METHOD_CALCULATED)
-        ct_model_warn(r, "platform '%s' is estimated from its team-file parameters, but the ledger "
-                      "also holds usage rows imported for it: left out, never added; set `source "
-                      "= usage` in [platform %s] to count the usage rows instead", n, n);
-    else if (kind == SK_PROVIDED)
-        ct_model_warn(r, "platform '%s' is %s, but the ledger holds providers' figures for it: "
-                      "left out, never added; give those rows a platform with method = provided "
-                      "and provider = ...", n, ct_method_name(p->method));
-    else if (p->method == CT_METHOD_PROVIDED)
-        ct_model_warn(r, "platform '%s' is counted from its provider's figures, but the ledger "
-                      "also holds %s for it: left out, never added", n, kind_what(kind, 0));
-    else
-        ct_model_warn(r, "platform '%s' is %s, but the ledger also holds %s for it: left out, "
-                      "never added; make it method = measured with its hosts to count them", n,
-                      ct_method_name(p->method), kind_what(kind, CT_METHOD_MEASURED));
-}
-
-static int accepted(const struct ct_platform *p, int kind)
-{
-    switch (p->method) {
-    case CT_METHOD_MEASURED: return kind == SK_SENSOR;
-    case CT_METHOD_PROVIDED: return kind == SK_PROVIDED;
-    default: return kind == (p->calc_source == CT_CALC_USAGE ? SK_USAGE : SK_ESTIMATE);
-    }
-}
-
-int ct_model_accepts(struct ctx *c, int plat, int kind, double kwh, double kg)
-{
-    const struct ct_platform *p = team_plat(c, plat);
-    if (!p || accepted(p, kind))
-        return 1;
-    struct ct_report *r = c->r;
-    const char *what = kind_what(kind, p->method == CT_METHOD_MEASURED ? 1 : 0);
-    int i;
-    for (i = 0; i < r->noverlaps; i++)
-        if (strcmp(r->overlaps[i].platform, p->name) == 0 && strcmp(r->overlaps[i].what, what) == 0)
-            break;
-    if (i == r->noverlaps) {
-        struct ct_overlap *o = realloc(r->overlaps, sizeof *o * (size_t)(r->noverlaps + 1));
-        if (!o)
-            return oom(c), 0;
-        r->overlaps = o;
-        memset(&o[i], 0, sizeof o[i]);
-        snprintf(o[i].platform, sizeof o[i].platform, "%s", p->name);
-        snprintf(o[i].what, sizeof o[i].what, "%s", what);
-        o[i].energy_kwh = kind == SK_PROVIDED ? NAN : 0;
-        r->noverlaps++;
-        overlap_warning(c, p, kind);
-    }
-    if (kind != SK_PROVIDED)
-        r->overlaps[i].energy_kwh += kwh;
-    r->overlaps[i].kgco2e += kg;
-    return 0;
 }
 
 /* ---- series ---- */
@@ -323,12 +243,12 @@ struct series *ct_model_series(struct ctx *c, int plat, const char *host, const 
     if (s)
         return s;
     if ((c->nser + 1) * 2 > c->capslot && rehash(c) < 0)
-        return oom(c), NULL;
+        return ct_model_oom(c), NULL;
     if (c->nser == c->capser) {
         size_t cap = c->capser ? c->capser * 2 : 64;
         struct series *n = realloc(c->ser, sizeof *n * cap);
         if (!n)
-            return oom(c), NULL;
+            return ct_model_oom(c), NULL;
         c->ser = n;
         c->capser = cap;
     }
@@ -344,7 +264,7 @@ struct series *ct_model_series(struct ctx *c, int plat, const char *host, const 
         free(s->host);
         free(s->device);
         free(s->component);
-        return oom(c), NULL;
+        return ct_model_oom(c), NULL;
     }
     s->cov_w = s->kg_w + c->nweeks;
     s->kg_m = s->cov_w + c->nweeks;
@@ -397,7 +317,7 @@ void ct_model_add(struct ctx *c, struct series *s, int64_t day, double kg, doubl
         }
     struct suse *u = realloc(s->uses, sizeof *u * (size_t)(s->nuses + 1));
     if (!u) {
-        oom(c);
+        ct_model_oom(c);
         return;
     }
     s->uses = u;
@@ -449,7 +369,7 @@ static int on_day(const struct ct_energy_day *d, void *ud)
     }
     if (!ct_model_accepts(c, plat, kind, kwh, kg))
         return c->failed;
-    const struct ct_platform *p = team_plat(c, plat);
+    const struct ct_platform *p = ct_model_team_plat(c, plat);
     double units = p && kind == SK_ESTIMATE && p->method == CT_METHOD_CALCULATED ? p->count : 1;
     struct series *s = ct_model_series(c, plat, d->host, d->device, d->component, d->method, kind, units);
     if (!s)
@@ -478,7 +398,7 @@ static int set_months(struct ctx *c)
     r->month_from = malloc(sizeof(int64_t) * (size_t)r->nmonths);
     r->month_to = malloc(sizeof(int64_t) * (size_t)r->nmonths);
     if (!r->month_from || !r->month_to)
-        return oom(c);
+        return ct_model_oom(c);
     for (int i = 0; i < r->nmonths; i++) {
         int64_t a = i ? r->month_to[i - 1] : r->from;
         int64_t z = ct_next_month(a);

@@ -69,6 +69,16 @@ struct ctx {
     char last_dev[160];
 };
 
+/* The team platform of a platform row, or NULL (rows past the team's). */
+const struct ct_platform *ct_model_team_plat(const struct ctx *c, int plat);
+/* Fills c->e with "out of memory", marks the build failed; returns -1. */
+int ct_model_oom(struct ctx *c);
+/* model_platforms.c: seen[k] for each by_host entry some series came from;
+ * the warnings about silent hosts and platforms without data. */
+void ct_model_mark_hosts(const struct ctx *c, unsigned char *seen);
+void ct_model_silent_hosts(struct ctx *c, int plat, const unsigned char *seen);
+void ct_model_no_data_warnings(struct ctx *c);
+
 /* Adds a warning once. */
 void ct_model_warn(struct ct_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The platform row named name (created, outside the team file, when new). */
