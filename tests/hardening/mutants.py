@@ -26,8 +26,9 @@ hard_rss_limit_mb (a watchdog thread that ends the process when its resident
 memory passes the limit) and max_allocation_size_mb, which the campaign
 reports as an out-of-bounds memory case, not as a crash; time by a timeout and
 file growth by RLIMIT_FSIZE (the SIGXFSZ it sends is an out-of-bounds disk
-case). LeakSanitizer, which doubles a run's time, checks every 16th mutant in
-the short form and every one in the long form. Every mutant thus runs under the sanitizers and under a memory bound.
+case). Every mutant thus runs under the sanitizers and under a memory bound.
+LeakSanitizer, which doubles a run's time, checks every 16th mutant in the
+short form and every 4th in the long form.
 
 Mutants are named SEED#K (SEED: shared/..., tests/... or hardening/... path of
 the fixture). Mutant K of a seed is the same whatever --count is, so the short
@@ -51,6 +52,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -498,6 +500,7 @@ def main():
     excused = []
     failures = []
     failing_ids = []
+    slowest = []  # (seconds, id): shown, never asserted, to spot mutants near the timeout
     lock = threading.Lock()
 
     def one(job):
@@ -518,7 +521,9 @@ def main():
             is_known = mid in known
             timeout = a.known_open_timeout if is_known else a.timeout
             leaks = 1 if k % max(1, a.leaks_every) == 0 else 0
+            started = time.monotonic()
             rc, out, err, db, cmd = runner.run(wdir, gopts, iopts, mpath, timeout, leaks)
+            took = time.monotonic() - started
             kind, detail = None, []
             if rc is None:
                 kind, detail = "hung", ["no exit within %g s" % timeout]
@@ -540,6 +545,9 @@ def main():
                 if probs:
                     kind, detail = "out_of_bounds", probs
             with lock:
+                slowest.append((took, mid))
+                slowest.sort(reverse=True)
+                del slowest[5:]
                 counts["mutants"] += 1
                 if counts["mutants"] % 500 == 0:
                     print("... %d mutants" % counts["mutants"], flush=True)
@@ -584,6 +592,7 @@ def main():
             for mid, kind, first in sorted(failing_ids):
                 if kind != "crashed":
                     f.write("%s  %s: %s\n" % (mid, kind.replace("_", "-"), first[:160]))
+    print("slowest imports (not a test, a hint): " + ", ".join("%s %.1f s" % (m, t) for t, m in slowest))
     print("mutation campaign: %(mutants)d mutants, %(imported)d imported, %(refused)d refused "
           "with an error, %(crashed)d crashed, %(hung)d hung, %(out_of_bounds)d out-of-bounds"
           % counts)
