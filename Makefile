@@ -47,6 +47,7 @@ $(FUZZBUILD)/build.ninja:
 fuzz: setup $(FUZZBUILD)/build.ninja
 	ninja -C $(FUZZBUILD)
 	sh fuzz/run.sh $(FUZZBUILD) $(FUZZ_SECONDS)
+	sh tests/hardening/long.sh $(FUZZBUILD)
 
 clean:
 	rm -rf $(BUILD) $(TESTBUILD) $(FUZZBUILD)

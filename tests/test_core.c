@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -110,12 +111,46 @@ static void test_buf(void **state)
     ct_buf_free(&b);
 }
 
+/* OWASP's CSV injection advice: a text cell that a spreadsheet would take for
+ * a formula (leading = + - @, tab or CR) is quoted with a single quote in
+ * front; its own quotes are still doubled. The same characters anywhere but
+ * first change nothing. Each expected cell is written out by hand. */
+static void test_csv_injection(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""},
+        {"=1+2", "\"'=1+2\""},
+        {"+1", "\"'+1\""},
+        {"-2+3", "\"'-2+3\""},
+        {"@SUM(A1:A2)", "\"'@SUM(A1:A2)\""},
+        {"\t=1", "\"'\t=1\""},
+        {"\r=1", "\"'\r=1\""},
+        {"=a,b", "\"'=a,b\""},
+        {"gpu-01", "gpu-01"},
+        {"a=b+c-d@e", "a=b+c-d@e"},
+        {" =1", " =1"},
+        {"'=1", "'=1"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ct_buf b = {0};
+        ct_buf_puts(&b, "<");
+        ct_buf_csv_str(&b, cases[i][0]);
+        ct_buf_puts(&b, ">");
+        char want[64];
+        snprintf(want, sizeof want, "<%s>", cases[i][1]);
+        assert_string_equal(b.p, want);
+        ct_buf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_civil), cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_parse_time), cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_buf), cmocka_unit_test(test_csv_injection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -275,12 +275,90 @@ static void test_file(void **state)
     ct_team_free(&t);
 }
 
+/* Lines longer than inih's buffer (Debian's libinih: INI_MAX_LINE 200, which
+ * must hold the line, CR, LF and NUL, so 197 characters) are named as what they
+ * are, at their line, whatever section or key they hold: before, a cut
+ * [header] left its keys under the section above and the error said "unknown
+ * key". Texts are built here with the lengths counted by hand (197 is
+ * 200 - 3). */
+static char *repeat(const char *head, char c, size_t n, const char *tail)
+{
+    size_t h = strlen(head), t = strlen(tail);
+    char *s = malloc(h + n + t + 1);
+    assert_non_null(s);
+    memcpy(s, head, h);
+    memset(s + h, c, n);
+    memcpy(s + h + n, tail, t + 1);
+    return s;
+}
+
+static void expect_load(const char *text, const char *want_error, const char *want_name)
+{
+    struct ct_team t;
+    ct_err e = {{0}};
+    int rc = ct_team_load_string(text, "long.ini", &t, &e);
+    if (want_error) {
+        if (rc != -1 || strcmp(e.msg, want_error) != 0)
+            fail_msg("rc %d, message '%s', expected '%s'", rc, e.msg, want_error);
+        return;
+    }
+    if (rc != 0)
+        fail_msg("rc %d, message '%s'", rc, e.msg);
+    assert_string_equal(t.name, want_name);
+    ct_team_free(&t);
+}
+
+static void test_long_lines(void **state)
+{
+    (void)state;
+    const char *too_long = "long.ini:%d: line %d is longer than the 197 characters a team-file "
+                           "line may have";
+    char want[160];
+    /* "name = " is 7 characters: 190 more make 197, the longest line read. */
+    char *name190 = repeat("", 'n', 190, "");
+    char *text = repeat("[team]\nname = ", 'n', 190, "\ncountry = SGP\nyear = 2023\n");
+    expect_load(text, NULL, name190);
+    free(text);
+    /* the same with CRLF line ends: the CR does not count */
+    text = repeat("[team]\r\nname = ", 'n', 190, "\r\ncountry = SGP\r\nyear = 2023\r\n");
+    expect_load(text, NULL, name190);
+    free(text);
+    /* one more character: 198 */
+    snprintf(want, sizeof want, too_long, 2, 2);
+    text = repeat("[team]\nname = ", 'n', 191, "\ncountry = SGP\nyear = 2023\n");
+    expect_load(text, want, NULL);
+    free(text);
+    /* the last line, without its newline */
+    snprintf(want, sizeof want, too_long, 3, 3);
+    text = repeat("[team]\ncountry = SGP\nname = ", 'n', 191, "");
+    expect_load(text, want, NULL);
+    free(text);
+    /* a [platform] header of 201 characters, its keys below it (the issue's case) */
+    snprintf(want, sizeof want, too_long, 4, 4);
+    text = repeat(TEAM "[platform ", 'p', 190, "]\n" CALC);
+    expect_load(text, want, NULL);
+    free(text);
+    /* a comment line is a line too */
+    snprintf(want, sizeof want, too_long, 1, 1);
+    text = repeat("; ", 'c', 300, "\n" TEAM);
+    expect_load(text, want, NULL);
+    free(text);
+    /* an earlier error is still the one reported */
+    text = repeat("[team]\ncolour = red\n; ", 'c', 300, "\ncountry = SGP\n");
+    struct ct_team t;
+    ct_err e = {{0}};
+    assert_int_equal(ct_team_load_string(text, "long.ini", &t, &e), -1);
+    assert_non_null(strstr(e.msg, "long.ini:2: unknown key 'colour'"));
+    free(text);
+    free(name190);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good), cmocka_unit_test(test_bad),
         cmocka_unit_test(test_unknown_chip_suggests), cmocka_unit_test(test_provided_claims),
-        cmocka_unit_test(test_file),
+        cmocka_unit_test(test_file), cmocka_unit_test(test_long_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,11 +91,19 @@ void ct_buf_csv_str(ct_buf *b, const char *s)
 {
     if (!s)
         s = "";
-    if (!strpbrk(s, ",\"\n\r")) {
+    /* A spreadsheet reads a cell starting with one of these as a formula (or,
+     * for tab and CR, strips them and then may): a platform or host name such
+     * as "=HYPERLINK(...)" would run in whoever opens the report. OWASP's CSV
+     * injection advice: quote the cell and put a single quote in front, which
+     * spreadsheets show as text. Numbers never come through here. */
+    int formula = *s && strchr("=+-@\t\r", *s) != NULL;
+    if (!formula && !strpbrk(s, ",\"\n\r")) {
         ct_buf_puts(b, s);
         return;
     }
     ct_buf_put(b, "\"", 1);
+    if (formula)
+        ct_buf_put(b, "'", 1);
     for (; *s; s++) {
         if (*s == '"')
             ct_buf_put(b, "\"", 1);

@@ -19,4 +19,13 @@ expect_grep "$tmp/err" "Apple M" "nearest names suggested"
 printf '[team]\ncountry = SGP\nyear = 2023\n[platform x]\nmethod = calculated\nwatts = ten\n' >"$tmp/bad2.ini"
 expect_rc 1 "bad number" -- "$CO2TALLY" --db "$db" --config "$tmp/bad2.ini" estimate
 expect_grep "$tmp/err" "bad2.ini:6: watts = 'ten' is not a number" "bad number with line"
+# A [platform] header longer than inih's line buffer (197 characters and CR, LF,
+# NUL in Debian's 200): the error names that line and the limit, not the keys
+# below it as unknown keys.
+long=$(printf 'p%.0s' $(seq 1 200))
+printf '[team]\ncountry = SGP\nyear = 2023\n[platform %s]\nmethod = calculated\nwatts = 10\nutilisation = 0.5\nhours_per_year = 10\n' "$long" >"$tmp/long.ini"
+expect_rc 1 "a 211-character header" -- "$CO2TALLY" --db "$db" --config "$tmp/long.ini" estimate
+expect_grep "$tmp/err" "long.ini:4: line 4 is longer than the 197 characters a team-file line may have" "the long line named, with the limit"
+grep -q "unknown key" "$tmp/err" && bad "still says unknown key: $(cat "$tmp/err")" || ok "no misleading unknown key"
+[ ! -e "$db" ] && ok "no ledger written for the long line" || bad "ledger written on a long line"
 finish
