@@ -266,6 +266,31 @@ static void test_provided_attribution(void **state)
     ct_team_free(&t);
 }
 
+/* A ledger written around the import bounds (1e308 J in one second) is an
+ * error naming the device, never a report of inf or NaN. */
+static void test_overflow_refused(void **state)
+{
+    (void)state;
+    struct ct_team t;
+    load(&t, "[team]\ncountry = SGP\nyear = 2023\n");
+    struct tmpledger tl;
+    tmpledger_open(&tl);
+    ct_err e = {{0}};
+    struct ct_ledger_h *L = &tl.L;
+    assert_int_equal(L->ops->begin(L->db, &e), 0);
+    int64_t a = tmpledger_source(L, "agent", "x");
+    energy(L, a, "", "h", "cpu0", CT_METHOD_MEASURED, day(2023, 5, 1), day(2023, 5, 1) + 1, 1, 1e308);
+    assert_int_equal(L->ops->commit(L->db, &e), 0);
+    struct ct_report r;
+    int64_t from, to;
+    ct_year_bounds(2023, &from, &to);
+    assert_int_equal(ct_report_build(L, &t, &(struct ct_report_opts){from, to, CT_BY_PLATFORM, 0, 0},
+                                     &r, &e), -1);
+    assert_non_null(strstr(e.msg, "h/cpu0: its figures overflow"));
+    tmpledger_close(&tl);
+    ct_team_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_stale_estimate_and_thin_data),
         cmocka_unit_test(test_usage_region_and_units),
         cmocka_unit_test(test_provided_attribution),
+        cmocka_unit_test(test_overflow_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

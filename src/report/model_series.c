@@ -454,8 +454,18 @@ static int finish(struct ctx *c, struct fin *f)
     if (!f->reps || !f->gapf || !r->cells)
         return -1;
     for (size_t i = 0; i < c->nser; i++) {
-        finish_series(c, &c->ser[i]);
-        if (spread(c, f, &c->ser[i]) < 0)
+        struct series *x = &c->ser[i];
+        finish_series(c, x);
+        /* Bounds at import keep figures far from overflow; a ledger written
+         * around them must not make a renderer print (or loop on) inf. */
+        if (!isfinite(x->est) || !isfinite(x->kg)) {
+            ct_errf(c->e, "%s/%s: its figures overflow when extrapolated to the period (%g kgCO2e "
+                    "observed); the ledger holds implausible energy for it: forget that source",
+                    x->host, x->device, x->kg);
+            c->failed = 1;
+            return -1;
+        }
+        if (spread(c, f, x) < 0)
             return -1;
     }
     for (int m = 0; m < f->months.n; m++)
@@ -467,6 +477,12 @@ static int finish(struct ctx *c, struct fin *f)
     r->energy_kwh = tot.energy_kwh;
     r->kgco2e = tot.kgco2e;
     r->extrapolated = tot.extrapolated;
+    if (!isfinite(r->extrapolated) || !isfinite(r->kgco2e)) {
+        free(tot.uses);
+        ct_errf(c->e, "the period's total overflows: the ledger holds implausible figures");
+        c->failed = 1;
+        return -1;
+    }
     r->lo = tot.lo;
     r->hi = tot.hi;
     r->has_interval = tot.has_interval;
