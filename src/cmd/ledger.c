@@ -247,7 +247,7 @@ static void hosts_table(const struct row *r, size_t n, int64_t from, int64_t to,
         kinds_text(r[i].s, kinds, sizeof kinds);
         ct_fmt_iso(r[i].s->first, a);
         ct_fmt_iso(r[i].s->last, z);
-        ct_buf_printf(b, "%-20s %-16s %-20s %-20s %12.6f  %s\n", r[i].host, plat, a, z,
+        ct_buf_printf(b, "%-20s %-16s %-20s %-20s %12.6g  %s\n", r[i].host, plat, a, z,
                       r[i].s->joules / 3.6e6, kinds);
     }
 }
