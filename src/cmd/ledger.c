@@ -21,7 +21,7 @@ static const char usage[] =
     "       co2tally ledger merge FILE.db\n"
     "       co2tally ledger backup DEST\n\n"
     "info    the ledger's location, how many sources, energy records, provided\n"
-    "        emissions and runs it holds, and what still sits in its -wal file.\n"
+    "        emissions and runs it holds; on stderr, what still sits in its -wal file.\n"
     "hosts   every host with energy in the ledger: its first and last record, its\n"
     "        sources, its energy in the period (default: all of it) and the team-file\n"
     "        platform that claims it; hosts the team file lists that never reported\n"
@@ -63,11 +63,13 @@ static int info(const struct ct_global *g)
         printf("  %-10s %lld\n", tables[i], (long long)n);
     }
     ct_ledger_close(&L);
+    /* On stderr, as a note: stdout stays the counts, which scripts compare. */
     if (wal_bytes > 0)
-        printf("write-ahead log: %lld frames (%lld bytes) sit in %s-wal, not yet in the main "
-               "file;\n  a copy of %s alone may lack them: copy it with `co2tally --db %s "
-               "ledger backup DEST`\n  (or copy %s and %s-wal together while nothing writes)\n",
-               (long long)wal_frames, (long long)wal_bytes, g->db, g->db, g->db, g->db, g->db);
+        fprintf(stderr, "write-ahead log: %lld frames (%lld bytes) sit in %s-wal, not yet in "
+                "the main file;\n  a copy of %s alone may lack them: copy it with `co2tally "
+                "--db %s ledger backup DEST`\n  (or copy %s and %s-wal together while nothing "
+                "writes)\n", (long long)wal_frames, (long long)wal_bytes, g->db, g->db, g->db,
+                g->db, g->db);
     return CT_EXIT_OK;
 }
 

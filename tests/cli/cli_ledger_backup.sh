@@ -34,8 +34,9 @@ print((os.path.getsize(w) - 32) // (24 + page))
 PY
 )
 expect_rc 0 "ledger info" -- ct --db "$db" ledger info
-expect_grep "$tmp/out" "write-ahead log: $frames frames ($wal_bytes bytes) sit in $db-wal" "info counts the frames and bytes in the -wal"
-expect_grep "$tmp/out" "ledger backup DEST" "and says how to copy safely"
+expect_grep "$tmp/err" "write-ahead log: $frames frames ($wal_bytes bytes) sit in $db-wal" "info counts the frames and bytes in the -wal (on stderr)"
+expect_grep "$tmp/err" "ledger backup DEST" "and says how to copy safely"
+expect_grep "$tmp/out" "energy *4" "stdout keeps the counts"
 # What the warning is about: the main file alone lacks the records.
 cp "$db" "$tmp/alone.db"
 n_alone=$(sqlite3 "$tmp/alone.db" "select count(*) from energy" 2>/dev/null || echo 0)
@@ -46,7 +47,7 @@ expect_rc 0 "backup" -- ct --db "$db" ledger backup "$tmp/copy.db"
 [ ! -s "$tmp/copy.db-wal" ] && ok "the backup has no -wal" || bad "the backup left a -wal"
 [ "$(sqlite3 "$tmp/copy.db" "select count(*) from energy")" = "$n_live" ] && ok "the backup holds all $n_live records" || bad "backup lacks records"
 expect_rc 0 "ledger info on the backup" -- ct --db "$tmp/copy.db" ledger info
-if grep -q "write-ahead log" "$tmp/out"; then bad "info warns about a -wal the backup lacks"; else ok "no -wal warning for the backup"; fi
+if grep -q "write-ahead log" "$tmp/err"; then bad "info warns about a -wal the backup lacks"; else ok "no -wal warning for the backup"; fi
 expect_rc 1 "backup onto an existing file is refused" -- ct --db "$db" ledger backup "$tmp/copy.db"
 expect_grep "$tmp/err" "already exists" "says why"
 expect_rc 1 "backup of a missing ledger" -- ct --db "$tmp/none.db" ledger backup "$tmp/x.db"
