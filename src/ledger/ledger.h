@@ -17,12 +17,16 @@
 #include "ledger/records.h"
 
 /* Version 2 appended list_sources to struct ct_ledger_ops; version 3 the row
- * streams (read_begin .. bucket_rows) the backend-neutral scan reads. */
-#define CT_LEDGER_OPS_VERSION 3
+ * streams (read_begin .. bucket_rows) the backend-neutral scan reads; version 4
+ * the per-source streams (source_series_rows .. source_run_rows) that `ledger
+ * push` and `ledger merge` copy sources with, and list_sources(kind NULL). */
+#define CT_LEDGER_OPS_VERSION 4
 #define CT_BUCKET_SECONDS 3600
 
 /* A handle is for one thread at a time (SQLite opens it without a mutex). */
 typedef struct ct_ledger ct_ledger;
+/* An energy bucket read back (source_energy_rows); valid only during the call. */
+typedef int (*ct_energy_fn)(const struct ct_energy_rec *r, void *ud);
 
 struct ct_ledger_ops {
     int version;           /* CT_LEDGER_OPS_VERSION */
@@ -67,7 +71,8 @@ struct ct_ledger_ops {
     /* Calls fn for each run overlapping [from, to), sorted by t0. */
     int (*scan_runs)(ct_ledger *l, int64_t from, int64_t to, ct_run_fn fn, void *ud,
                      ct_err *e);
-    /* Version 2 (appended). Calls fn for each source of the kind, sorted by
+    /* Version 2 (appended). Calls fn for each source of the kind (every source
+     * when kind is NULL, since version 4), sorted by
      * path then id, with its id; a callback that returns non-zero stops the
      * list, which then returns -1. For `estimate`, which finds its own earlier
      * estimates ("estimate:NAME:YEAR") by kind. Deleting a source from inside
@@ -86,6 +91,21 @@ struct ct_ledger_ops {
     /* The buckets of one series with t0 in [t0_from, t0_to), in any order. */
     int (*bucket_rows)(ct_ledger *l, int64_t series_id, int64_t t0_from, int64_t t0_to,
                        ct_bucket_row_fn fn, void *ud, ct_err *e);
+    /* Version 4: one source's records read back whole, so that a source can be
+     * copied to another ledger (ledger/transfer.c) and the copy stores the same
+     * records. Each streams in a fixed order (series then t0; provided and runs
+     * by insertion) and, like the others, stops when fn returns non-zero.
+     * Every series of the source that is not detail (source_kind is its kind). */
+    int (*source_series_rows)(ct_ledger *l, int64_t source_id, ct_series_row_fn fn, void *ud,
+                              ct_err *e);
+    /* Every energy bucket of the source, detail ones too, as the record that
+     * add_energy would store again: platform "" when unset, util NAN when no
+     * add to the bucket knew it, else the bucket's covered-time weighted mean. */
+    int (*source_energy_rows)(ct_ledger *l, int64_t source_id, ct_energy_fn fn, void *ud,
+                              ct_err *e);
+    int (*source_provided_rows)(ct_ledger *l, int64_t source_id, ct_provided_fn fn, void *ud,
+                                ct_err *e);
+    int (*source_run_rows)(ct_ledger *l, int64_t source_id, ct_run_fn fn, void *ud, ct_err *e);
 };
 
 /* The backend-neutral scan_energy_days over a backend's row streams: pro-rata
@@ -106,6 +126,17 @@ struct ct_ledger_h {
 };
 int ct_ledger_open(const char *url, struct ct_ledger_h *h, ct_err *e);
 void ct_ledger_close(struct ct_ledger_h *h);
+
+/* SQLite only (sqlite_export.c), for `ledger backup` and `ledger info`.
+ * Copies the SQLite ledger at path into dest (which must not exist) with
+ * SQLite's online backup API: one consistent snapshot, taken while writers go
+ * on, written to dest's main file alone (no -wal), then renamed into place. */
+int ct_sqlite_backup(const char *path, const char *dest, ct_err *e);
+/* What sits in path's write-ahead log, read from the files without opening
+ * the ledger: *bytes is the -wal file's size (0: none or empty) and *frames
+ * the pages logged in it. A copy of the main file alone lacks those pages
+ * until a checkpoint moves them in. */
+int ct_sqlite_wal_size(const char *path, int64_t *bytes, int64_t *frames, ct_err *e);
 
 /* Record checks every backend applies before storing (0, or -1 with e filled):
  * energy: host, device and component set; method measured or calculated;

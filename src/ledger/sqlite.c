@@ -395,9 +395,11 @@ static int sq_list_sources(ct_ledger *l, const char *kind, ct_source_fn fn, void
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(l->db, "SELECT id, kind, path, sha256, imported_at FROM sources"
-                           " WHERE kind = ?1 ORDER BY path, id", -1, &st, NULL) != SQLITE_OK)
+                           " WHERE ?1 IS NULL OR kind = ?1 ORDER BY path, id", -1, &st,
+                           NULL) != SQLITE_OK)
         return sq_fail(l, e, "cannot list sources");
-    sq_bind_str(st, 1, kind);
+    if (kind) /* NULL: every source */
+        sq_bind_str(st, 1, kind);
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct ct_source_rec s = {sq_col_str(st, 1), sq_col_str(st, 2), sq_col_str(st, 3),
@@ -461,4 +463,8 @@ const struct ct_ledger_ops ct_ledger_sqlite = {
     .series_rows = sq_series_rows,
     .day_rows = sq_day_rows,
     .bucket_rows = sq_bucket_rows,
+    .source_series_rows = sq_source_series_rows,
+    .source_energy_rows = sq_source_energy_rows,
+    .source_provided_rows = sq_source_provided_rows,
+    .source_run_rows = sq_source_run_rows,
 };

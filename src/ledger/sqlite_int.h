@@ -109,5 +109,12 @@ int sq_scan_provided(ct_ledger *l, int64_t from, int64_t to, ct_provided_fn fn, 
                      ct_err *e);
 int sq_add_run(ct_ledger *l, int64_t source_id, const struct ct_run_rec *r, ct_err *e);
 int sq_scan_runs(ct_ledger *l, int64_t from, int64_t to, ct_run_fn fn, void *ud, ct_err *e);
+/* sqlite_export.c (ops version 4) */
+int sq_source_series_rows(ct_ledger *l, int64_t source_id, ct_series_row_fn fn, void *ud,
+                          ct_err *e);
+int sq_source_energy_rows(ct_ledger *l, int64_t source_id, ct_energy_fn fn, void *ud, ct_err *e);
+int sq_source_provided_rows(ct_ledger *l, int64_t source_id, ct_provided_fn fn, void *ud,
+                            ct_err *e);
+int sq_source_run_rows(ct_ledger *l, int64_t source_id, ct_run_fn fn, void *ud, ct_err *e);
 
 #endif
