@@ -14,7 +14,7 @@
 
 static const char usage_head[] =
     "usage: co2tally import [--format F] [--host NAME] [--platform NAME] [--start TIME]\n"
-    "                       [--interval S] [--max-gap S] [--skip-bad] [--scope N]\n"
+    "                       [--interval S] [--max-gap S] [--skip-bad] [--replace] [--scope N]\n"
     "                       [--period YYYY-MM[..YYYY-MM]] [--json] FILE...\n\n"
     "Reads the power logs a team already has into the ledger as measured energy.\n"
     "FILE - is standard input; gzip files are read as they are. The format is\n"
@@ -34,7 +34,9 @@ static const char usage_tail[] =
     "One import is one transaction. A malformed line is an error (FILE:LINE) and\n"
     "nothing is written, unless --skip-bad, which skips and counts such lines; a\n"
     "truncated last line is always skipped and counted. A file imported before\n"
-    "(the same sha256) changes nothing. Energy spent at under 5 % utilisation is\n"
+    "(the same sha256) changes nothing, unless --replace, which forgets its earlier\n"
+    "import (the same content, or the same path and format) in the same transaction\n"
+    "and imports it with these options. Energy spent at under 5 % utilisation is\n"
     "counted as idle.\n\n"
     "  --host NAME       the host the log came from (default: this machine)\n"
     "  --platform NAME   the team-file platform it belongs to (default: found from\n"
@@ -104,6 +106,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"platform", required_argument, 0, 'p'}, {"start", required_argument, 0, 's'},
         {"interval", required_argument, 0, 'i'}, {"max-gap", required_argument, 0, 'g'},
         {"skip-bad", no_argument, 0, 'k'}, {"json", no_argument, 0, 'j'},
+        {"replace", no_argument, 0, 'R'},
         {"scope", required_argument, 0, 'S'}, {"period", required_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
@@ -134,6 +137,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return CT_EXIT_USAGE;
             break;
         case 'k': a->o.skip_bad = 1; break;
+        case 'R': a->o.replace = 1; break;
         case 'S':
             if (strlen(optarg) != 1 || optarg[0] < '1' || optarg[0] > '3')
                 return ct_fail(CT_EXIT_USAGE, "import", "--scope wants 1, 2 or 3, got '%s'",
@@ -253,7 +257,7 @@ static void json_file(ct_buf *b, const struct ct_import_file *f)
     ct_buf_json_num(b, f->provided_market + both ? f->provided_kg_market : NAN);
     ct_buf_puts(b, ", \"provided_kgco2e_both_bases\": ");
     ct_buf_json_num(b, f->provided_kg_both);
-    ct_buf_printf(b, ", \"gaps\": %ld, \"gap_seconds\": ", f->gaps);
+    ct_buf_printf(b, ", \"replaced\": %d, \"gaps\": %ld, \"gap_seconds\": ", f->replaced, f->gaps);
     ct_buf_json_num(b, f->gap_seconds);
     ct_buf_puts(b, ", \"warnings\": [");
     for (int k = 0; f->status == CT_IMPORT_DONE && k < f->nwarnings; k++) {
@@ -314,6 +318,9 @@ static void text_file(ct_buf *b, const struct ct_import_file *f, const char *hos
         ct_buf_printf(b, "%s: imported as %s%s, %d device%s, %zu hourly record%s\n", f->path,
                       f->format, f->gzip ? " (gzip)" : "", f->ndev, f->ndev == 1 ? "" : "s",
                       f->records, f->records == 1 ? "" : "s");
+    if (f->status == CT_IMPORT_DONE && f->replaced)
+        ct_buf_printf(b, "%s: replaced %d earlier import%s of it\n", f->path, f->replaced,
+                      f->replaced == 1 ? "" : "s");
     if (f->status == CT_IMPORT_DONE && f->gaps)
         ct_buf_printf(b, "%s: %ld gap%s not bridged, %.6g s in all\n", f->path, f->gaps,
                       f->gaps == 1 ? "" : "s", f->gap_seconds);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/common.h"
+#include "cmd/ledger_int.h"
 #include "core/buf.h"
 #include "core/strutil.h"
 #include "core/timeutil.h"
@@ -19,7 +20,10 @@ static const char usage[] =
     "       co2tally ledger hosts [--year Y | --from DATE --to DATE] [--json]\n"
     "       co2tally ledger push --to URL\n"
     "       co2tally ledger merge FILE.db\n"
-    "       co2tally ledger backup DEST\n\n"
+    "       co2tally ledger backup DEST\n"
+    "       co2tally ledger sources [--json]\n"
+    "       co2tally ledger forget SOURCE\n"
+    "       co2tally ledger runs [--json]\n\n"
     "info    the ledger's location, how many sources, energy records, provided\n"
     "        emissions and runs it holds; on stderr, what still sits in its -wal file.\n"
     "hosts   every host with energy in the ledger: its first and last record, its\n"
@@ -32,6 +36,11 @@ static const char usage[] =
     "merge   the same from another SQLite ledger FILE.db into this one (--db).\n"
     "backup  a consistent copy of a live SQLite ledger (SQLite's online backup, no\n"
     "        -wal to carry along) into DEST, which must not exist.\n"
+    "sources each source with its kind, file, host, platform, period, records and kWh.\n"
+    "forget  deletes one source and every record that came from it, in one transaction;\n"
+    "        SOURCE is its id, its sha256 (or 8+ of its first hex digits) or its path.\n"
+    "runs    the commands `measure` recorded: start, host, duration, energy per\n"
+    "        component and gCO2e (by the accounting rule reports use).\n"
     "Running push or merge twice gives the same ledger as running it once.\n";
 
 static int is_url(const char *s) { return strstr(s, "://") != NULL; }
@@ -409,10 +418,12 @@ int cmd_ledger(int argc, char **argv, const struct ct_global *g)
     static const struct {
         const char *name;
         int (*fn)(int, char **, const struct ct_global *);
-    } subs[] = {{"hosts", hosts}, {"push", push}, {"merge", merge}, {"backup", backup}};
+    } subs[] = {{"hosts", hosts}, {"push", push}, {"merge", merge}, {"backup", backup},
+                {"sources", ct_ledger_cmd_sources}, {"forget", ct_ledger_cmd_forget},
+                {"runs", ct_ledger_cmd_runs}};
     for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
         if (strcmp(sub, subs[i].name) == 0)
             return subs[i].fn(argc - 1, argv + 1, g);
-    return ct_fail(CT_EXIT_USAGE, "ledger", "unknown subcommand '%s'; try info, hosts, push, "
-                   "merge or backup", sub);
+    return ct_fail(CT_EXIT_USAGE, "ledger", "unknown subcommand '%s'; try info, hosts, sources, "
+                   "forget, runs, push, merge or backup", sub);
 }

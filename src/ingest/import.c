@@ -272,7 +272,8 @@ static int parse_input(struct ct_ledger_h *L, struct ct_input *in, const struct 
                          .f = f, .in = in, .recs = rs, .provs = ps};
         int rc = run_parse(&c, fmt, e);
         free(c.b);
-        if (rc < 0 && !already_in(L, in))
+        /* --replace parses again with today's options: an error is an error */
+        if (rc < 0 && (o->replace || !already_in(L, in)))
             return -1;
         if (rc < 0)
             f->status = CT_IMPORT_ALREADY;
@@ -313,10 +314,49 @@ static int parse_file(struct ct_ledger_h *L, const char *path, const struct ct_i
     return rc;
 }
 
+struct same_path {
+    const char *path;
+    int64_t ids[64];
+    int n;
+};
+
+static int on_same(int64_t id, const struct ct_source_rec *s, void *ud)
+{
+    struct same_path *sp = ud;
+    if (strcmp(s->path, sp->path) == 0 && sp->n < 64)
+        sp->ids[sp->n++] = id;
+    return 0;
+}
+
+/* --replace: forgets the file's earlier imports (its content, or its path
+ * under the same format) inside the caller's transaction. */
+static int forget_earlier(struct ct_ledger_h *L, struct ct_import_file *f, ct_err *e)
+{
+    struct same_path sp = {.path = f->path};
+    int64_t id = 0;
+    if (L->ops->find_source(L->db, f->sha256, &id, e) < 0 ||
+        L->ops->list_sources(L->db, f->format, on_same, &sp, e) < 0)
+        return -1;
+    if (id && sp.n < 64)
+        sp.ids[sp.n++] = id;
+    for (int i = 0; i < sp.n; i++) {
+        int dup = 0;
+        for (int k = 0; k < i; k++)
+            dup |= sp.ids[k] == sp.ids[i];
+        if (dup)
+            continue;
+        if (L->ops->delete_source(L->db, sp.ids[i], e) < 0)
+            return -1;
+        f->replaced++;
+    }
+    return 0;
+}
+
 /* Writes the parsed files in one transaction. */
 static int write_all(struct ct_ledger_h *L, struct ct_import_result *r, struct recs *rs,
-                     struct provs *ps, int64_t now, ct_err *e)
+                     struct provs *ps, const struct ct_import_opts *o, ct_err *e)
 {
+    int64_t now = o->imported_at;
     if (L->ops->begin(L->db, e) < 0)
         return -1;
     for (int i = 0; i < r->nfiles; i++) {
@@ -326,6 +366,8 @@ static int write_all(struct ct_ledger_h *L, struct ct_import_result *r, struct r
         struct ct_source_rec s = {f->format, f->path, f->sha256, now};
         int64_t id;
         int existed = 0;
+        if (o->replace && forget_earlier(L, f, e) < 0)
+            goto fail;
         if (L->ops->add_source(L->db, &s, &id, &existed, e) < 0)
             goto fail;
         if (existed) {
@@ -372,7 +414,7 @@ int ct_import(struct ct_ledger_h *L, char *const *paths, int npaths,
         rc = parse_file(L, paths[i], o, r->host, &r->files[i], &rs[i], &ps[i], e);
     }
     if (rc == 0)
-        rc = write_all(L, r, rs, ps, o->imported_at, e);
+        rc = write_all(L, r, rs, ps, o, e);
     for (int i = 0; rs && ps && i < npaths; i++) {
         free(rs[i].r);
         free_provs(&ps[i]);

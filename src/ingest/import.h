@@ -27,6 +27,9 @@ struct ct_import_opts {
     const char *platform;   /* NULL or "": resolved from the team file at report time */
     double start, interval, max_gap;  /* as in struct ct_parse_opts (NAN: not given) */
     int skip_bad;
+    int replace;            /* forget the earlier import of each file (same sha256, or the
+                             * same path as given and the same format) first, in the same
+                             * transaction, and import it with these options */
     int64_t imported_at;    /* UTC seconds; also "now" for the plausibility bounds */
     /* Called now and then while a file is read; total is 0 when unknown (a pipe). */
     void (*progress)(void *ud, const char *path, uint64_t done, uint64_t total);
@@ -57,6 +60,7 @@ struct ct_import_file {
     const char *format;     /* the format's name */
     char sha256[65];
     int status, gzip;
+    int replaced;           /* earlier imports of it forgotten (--replace) */
     long skipped;           /* bad lines skipped (--skip-bad) and a truncated last line */
     long gaps;              /* gaps not bridged (formats/bounds.h) ... */
     double gap_seconds;     /* ... and their total length */
