@@ -33,19 +33,9 @@ static const char *const sx_sql[] = {
                 " methods FROM runs WHERE source_id = ?1 ORDER BY id",
 };
 
-/* The caller's callback, whichever kind of row it takes. */
-struct sx_sink {
-    ct_series_row_fn series;
-    ct_energy_fn energy;
-    ct_provided_fn provided;
-    ct_run_fn run;
-    void *ud;
-};
-typedef int (*sx_take_fn)(sqlite3_stmt *st, const struct sx_sink *k);
-
 /* Runs statement id for source_id, handing each row to take. */
-static int sx_stream(ct_ledger *l, enum sx_stmt id, int64_t source_id, sx_take_fn take,
-                     const struct sx_sink *k, ct_err *e)
+static int sx_stream(ct_ledger *l, enum sx_stmt id, int64_t source_id, sq_take_fn take,
+                     const struct sq_sink *k, ct_err *e)
 {
     if (e)
         e->msg[0] = '\0';
@@ -53,36 +43,15 @@ static int sx_stream(ct_ledger *l, enum sx_stmt id, int64_t source_id, sx_take_f
     if (sqlite3_prepare_v2(l->db, sx_sql[id], -1, &st, NULL) != SQLITE_OK)
         return sq_fail(l, e, "cannot read a source's records");
     sqlite3_bind_int64(st, 1, source_id);
-    int rc, ret = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (take(st, k) != 0) {
-            ret = sq_stopped(e, "reading a source's records");
-            break;
-        }
-    if (ret == 0 && rc != SQLITE_DONE)
-        ret = sq_fail(l, e, "cannot read a source's records");
+    int ret = sq_stream(l, st, take, k, "a source's records", e);
     sqlite3_finalize(st);
     return ret;
-}
-
-static int take_series(sqlite3_stmt *st, const struct sx_sink *k)
-{
-    struct ct_series_row r = {
-        .id = sqlite3_column_int64(st, 0),
-        .platform = sq_col_str(st, 1),
-        .host = sq_col_str(st, 2),
-        .device = sq_col_str(st, 3),
-        .component = sq_col_str(st, 4),
-        .method = sqlite3_column_int(st, 5),
-        .source_kind = sq_col_str(st, 6),
-    };
-    return k->series(&r, k->ud);
 }
 
 /* util_s is stored as util x covered_s; NULL (no add knew the utilisation)
  * and a bucket with nothing covered both hand back NAN, which add_energy
  * stores as NULL again (the roll-up and the scan read either as 0). */
-static int take_energy(sqlite3_stmt *st, const struct sx_sink *k)
+static int take_energy(sqlite3_stmt *st, const struct sq_sink *k)
 {
     double covered = sqlite3_column_double(st, 8);
     double util = NAN;
@@ -109,7 +78,7 @@ static int take_energy(sqlite3_stmt *st, const struct sx_sink *k)
     return k->energy(&r, k->ud);
 }
 
-static int take_provided(sqlite3_stmt *st, const struct sx_sink *k)
+static int take_provided(sqlite3_stmt *st, const struct sq_sink *k)
 {
     struct ct_provided_rec r = {
         .provider = sq_col_str(st, 0),
@@ -132,7 +101,7 @@ static int take_provided(sqlite3_stmt *st, const struct sx_sink *k)
     return k->provided(&r, k->ud);
 }
 
-static int take_run(sqlite3_stmt *st, const struct sx_sink *k)
+static int take_run(sqlite3_stmt *st, const struct sq_sink *k)
 {
     struct ct_run_rec r = {
         .host = sq_col_str(st, 0),
@@ -152,27 +121,27 @@ static int take_run(sqlite3_stmt *st, const struct sx_sink *k)
 int sq_source_series_rows(ct_ledger *l, int64_t source_id, ct_series_row_fn fn, void *ud,
                           ct_err *e)
 {
-    struct sx_sink k = {.series = fn, .ud = ud};
-    return sx_stream(l, SX_SERIES, source_id, take_series, &k, e);
+    struct sq_sink k = {.series = fn, .ud = ud};
+    return sx_stream(l, SX_SERIES, source_id, sq_take_series, &k, e);
 }
 
 int sq_source_energy_rows(ct_ledger *l, int64_t source_id, ct_energy_fn fn, void *ud,
                           ct_err *e)
 {
-    struct sx_sink k = {.energy = fn, .ud = ud};
+    struct sq_sink k = {.energy = fn, .ud = ud};
     return sx_stream(l, SX_ENERGY, source_id, take_energy, &k, e);
 }
 
 int sq_source_provided_rows(ct_ledger *l, int64_t source_id, ct_provided_fn fn, void *ud,
                             ct_err *e)
 {
-    struct sx_sink k = {.provided = fn, .ud = ud};
+    struct sq_sink k = {.provided = fn, .ud = ud};
     return sx_stream(l, SX_PROVIDED, source_id, take_provided, &k, e);
 }
 
 int sq_source_run_rows(ct_ledger *l, int64_t source_id, ct_run_fn fn, void *ud, ct_err *e)
 {
-    struct sx_sink k = {.run = fn, .ud = ud};
+    struct sq_sink k = {.run = fn, .ud = ud};
     return sx_stream(l, SX_RUNS, source_id, take_run, &k, e);
 }
 

@@ -96,6 +96,24 @@ extern const char *const sq_sql[SQ_N];
 int sq_add_energy(ct_ledger *l, int64_t source_id, const struct ct_energy_rec *r, ct_err *e);
 int sq_scan_energy_days(ct_ledger *l, int64_t from, int64_t to, ct_energy_day_fn fn, void *ud,
                         ct_err *e);
+/* A caller's callback, whichever kind of row it takes, and the loop that
+ * steps a statement handing each row to a take function (sqlite_scan.c). */
+struct sq_sink {
+    ct_series_row_fn series;
+    ct_day_row_fn day;
+    ct_bucket_row_fn bucket;
+    ct_energy_fn energy;
+    ct_provided_fn provided;
+    ct_run_fn run;
+    void *ud;
+};
+typedef int (*sq_take_fn)(sqlite3_stmt *st, const struct sq_sink *k);
+/* -1 with e ("cannot read <what>") on a read error, or when take stops. The
+ * statement is reset (not finalized) afterwards. */
+int sq_stream(ct_ledger *l, sqlite3_stmt *st, sq_take_fn take, const struct sq_sink *k,
+              const char *what, ct_err *e);
+/* A series row: columns id, platform, host, device, component, method, kind. */
+int sq_take_series(sqlite3_stmt *st, const struct sq_sink *k);
 int sq_read_begin(ct_ledger *l, ct_err *e);
 void sq_read_end(ct_ledger *l);
 int sq_series_rows(ct_ledger *l, ct_series_row_fn fn, void *ud, ct_err *e);

@@ -1,5 +1,7 @@
 /* The SQLite backend's row streams for the backend-neutral scan (ledger/scan.c):
  * SQL and rows, nothing more. The prepared statements are in statements.c. */
+#include <stdio.h>
+
 #include "ledger/sqlite_int.h"
 
 int sq_read_begin(ct_ledger *l, ct_err *e)
@@ -20,31 +22,25 @@ void sq_read_end(ct_ledger *l)
     l->own_read = 0;
 }
 
-/* The caller's callback, whichever kind of row it takes. */
-struct sink {
-    ct_series_row_fn series;
-    ct_day_row_fn day;
-    ct_bucket_row_fn bucket;
-    void *ud;
-};
-
-/* Steps st, handing each row to take; -1 with e on a read error or a stop. */
-static int stream(ct_ledger *l, sqlite3_stmt *st, int (*take)(sqlite3_stmt *, const struct sink *),
-                  const struct sink *k, ct_err *e)
+int sq_stream(ct_ledger *l, sqlite3_stmt *st, sq_take_fn take, const struct sq_sink *k,
+              const char *what, ct_err *e)
 {
     int rc, ret = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (take(st, k) != 0) {
-            ret = sq_stopped(e, "ledger read");
+            ret = sq_stopped(e, what);
             break;
         }
-    if (ret == 0 && rc != SQLITE_DONE)
-        ret = sq_fail(l, e, "cannot read energy");
+    if (ret == 0 && rc != SQLITE_DONE) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "cannot read %s", what);
+        ret = sq_fail(l, e, msg);
+    }
     sq_done(st);
     return ret;
 }
 
-static int take_series(sqlite3_stmt *st, const struct sink *k)
+int sq_take_series(sqlite3_stmt *st, const struct sq_sink *k)
 {
     struct ct_series_row r = {
         .id = sqlite3_column_int64(st, 0),
@@ -60,8 +56,8 @@ static int take_series(sqlite3_stmt *st, const struct sink *k)
 
 int sq_series_rows(ct_ledger *l, ct_series_row_fn fn, void *ud, ct_err *e)
 {
-    struct sink k = {.series = fn, .ud = ud};
-    return stream(l, l->st[SQ_SERIES_LIST], take_series, &k, e);
+    struct sq_sink k = {.series = fn, .ud = ud};
+    return sq_stream(l, l->st[SQ_SERIES_LIST], sq_take_series, &k, "the ledger's series", e);
 }
 
 /* Columns 3..7 of SQ_DAY_SCAN and SQ_ENERGY_SCAN; a NULL util_s reads as 0. */
@@ -71,7 +67,7 @@ static void amounts(sqlite3_stmt *st, double *v)
         v[i] = sqlite3_column_double(st, 3 + i);
 }
 
-static int take_day(sqlite3_stmt *st, const struct sink *k)
+static int take_day(sqlite3_stmt *st, const struct sq_sink *k)
 {
     double v[5];
     amounts(st, v);
@@ -86,11 +82,11 @@ int sq_day_rows(ct_ledger *l, int64_t day_from, int64_t day_to, ct_day_row_fn fn
     sqlite3_stmt *st = l->st[SQ_DAY_SCAN];
     sqlite3_bind_int64(st, 1, day_from);
     sqlite3_bind_int64(st, 2, day_to);
-    struct sink k = {.day = fn, .ud = ud};
-    return stream(l, st, take_day, &k, e);
+    struct sq_sink k = {.day = fn, .ud = ud};
+    return sq_stream(l, st, take_day, &k, "energy", e);
 }
 
-static int take_bucket(sqlite3_stmt *st, const struct sink *k)
+static int take_bucket(sqlite3_stmt *st, const struct sq_sink *k)
 {
     double v[5];
     amounts(st, v);
@@ -106,8 +102,8 @@ int sq_bucket_rows(ct_ledger *l, int64_t series_id, int64_t t0_from, int64_t t0_
     sqlite3_bind_int64(st, 1, series_id);
     sqlite3_bind_int64(st, 2, t0_from);
     sqlite3_bind_int64(st, 3, t0_to);
-    struct sink k = {.bucket = fn, .ud = ud};
-    return stream(l, st, take_bucket, &k, e);
+    struct sq_sink k = {.bucket = fn, .ud = ud};
+    return sq_stream(l, st, take_bucket, &k, "energy", e);
 }
 
 int sq_scan_energy_days(ct_ledger *l, int64_t from, int64_t to, ct_energy_day_fn fn, void *ud,

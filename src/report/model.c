@@ -47,30 +47,28 @@ static int warn_rehash(struct ct_report *r)
     return 0;
 }
 
-static void warn_text(struct ct_report *r, const char *msg);
+static void warn_text(struct ct_report *r, const char *fmt, va_list ap);
 
 void ct_model_warn(struct ct_report *r, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    warn_text(r, fmt, ap);
     va_end(ap);
-    warn_text(r, msg);
 }
 
 void ct_report_warn(struct ct_report *r, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    warn_text(r, fmt, ap);
     va_end(ap);
-    warn_text(r, msg);
 }
 
-static void warn_text(struct ct_report *r, const char *msg)
+static void warn_text(struct ct_report *r, const char *fmt, va_list ap)
 {
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
     /* a warning lost to memory pressure is not worth failing the report for */
     if ((size_t)(r->nwarnings + 1) * 2 > r->warn_cap && warn_rehash(r) < 0)
         return;
