@@ -108,7 +108,7 @@ static int write_platform(const struct ct_ledger_h *L, const struct ct_platform 
     *line = (struct ct_estimate_line){
         .kind = CT_EST_WRITTEN, .year = year, .platform = p->name, .power_w = power,
         .count = p->count, .hours_per_year = p->hours_per_year, .joules = joules,
-        .replaced = replaced,
+        .replaced = replaced, .note = p->power_note[0] ? p->power_note : NULL,
     };
     return 0;
 }

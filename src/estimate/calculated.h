@@ -50,6 +50,8 @@ struct ct_estimate_line {
     double hours_per_year; /* per unit */
     double joules;         /* the whole platform for the year */
     int replaced;          /* 1 when an earlier estimate of the same platform and year was replaced */
+    const char *note;      /* NULL, or how its power was found ("watts = 300 replaces the
+                            * 400 W of NVIDIA A100 SXM4 80GB (vendor)"; the components) */
 };
 typedef void (*ct_estimate_fn)(const struct ct_estimate_line *l, void *ud);
 

@@ -38,6 +38,12 @@ printf '[team]\ncountry = SGP\nyear = 2023\n[platform g]\nmethod = calculated\nc
 expect_rc 1 "chip = A100 is ambiguous" -- ct --config "$tmp/a100.ini" estimate
 expect_grep "$tmp/err" "a100.ini:6: \[platform g\]: unknown chip 'A100'; did you mean: NVIDIA A100" "NVIDIA's A100s suggested first"
 
+# watts with chip: the given watts replace the table's, and estimate says which.
+printf '[team]\ncountry = SGP\nyear = 2023\n[platform c]\nmethod = calculated\nchip = NVIDIA H100 SXM\nwatts = 500\nutilisation = 0.5\nhours_per_year = 10\n' >"$tmp/cap.ini"
+expect_rc 0 "chip with watts" -- ct --config "$tmp/cap.ini" estimate
+expect_grep "$tmp/out" "250.00 W x .*10.0 h" "500 W x 0.5, not 700 W x 0.5"
+expect_grep "$tmp/out" "(watts = 500 replaces the 700 W of NVIDIA H100 SXM (vendor))" "the note says what it replaced"
+
 cat >"$tmp/m.ini" <<'INI'
 [team]
 country = DEU
