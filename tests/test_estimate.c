@@ -268,6 +268,19 @@ static void test_whole_machine(void **state)
     assert_float_equal(d.kwh[7], 9.58, 1e-9);    /* gce */
     tmpledger_close(&tl);
     ct_team_free(&t);
+    /* watts = N with whole-machine keys: the given power at utilisation, plus
+     * RAM: 400 x 0.5 + 100 GB x 0.392 = 239.2 W; cpu_utilisation does not
+     * apply to a power given without a chip, so utilisation is required. */
+    assert_int_equal(ct_team_load_string("[team]\ncountry = DEU\n[platform w]\nmethod = calculated\n"
+                                         "watts = 400\nram_gb = 100\nutilisation = 0.5\n"
+                                         "hours_per_year = 10\n", "w.ini", &t, &e), 0);
+    assert_float_equal(ct_calc_components(ct_team_platform(&t, "w"), c), 239.2, 1e-9);
+    assert_float_equal(c[CT_COMP_SYSTEM].watts, 200, 1e-9);
+    ct_team_free(&t);
+    assert_int_equal(ct_team_load_string("[team]\ncountry = DEU\n[platform w]\nmethod = calculated\n"
+                                         "watts = 400\nram_gb = 100\ncpu_utilisation = 0.5\n"
+                                         "hours_per_year = 10\n", "w.ini", &t, &e), -1);
+    assert_non_null(strstr(e.msg, "w.ini:3: [platform w]: utilisation is missing for its power"));
 }
 
 int main(void)

@@ -163,13 +163,15 @@ int ct_machine_resolve(const struct ct_team *t, struct ct_platform *p, char *msg
             c->idle_watts = ch.idle_watts;
             c->source = ch.source;
         }
-        int gpu = c->chip_kind == CT_CHIP_GPU;
+        /* The same choice as ct_calc_components: a part given as watts = N
+         * (no chip) runs at utilisation. */
+        int gpu = c->chip_kind == CT_CHIP_GPU, cpu = c->chip_kind >= 0 && !gpu;
         double u = gpu && !isnan(p->gpu_utilisation) ? p->gpu_utilisation
-                 : !gpu && !isnan(p->cpu_utilisation) ? p->cpu_utilisation : p->utilisation;
+                 : cpu && !isnan(p->cpu_utilisation) ? p->cpu_utilisation : p->utilisation;
         if (isnan(u)) {
-            snprintf(msg, cap, "utilisation is missing for its %s (%s): give %s or utilisation "
-                     "(0 to 1: the mean load while it runs)", gpu ? "GPUs" : "CPUs", c->name,
-                     gpu ? "gpu_utilisation" : "cpu_utilisation");
+            snprintf(msg, cap, "utilisation is missing for its %s (%s): give %sutilisation "
+                     "(0 to 1: the mean load while it runs)", gpu ? "GPUs" : cpu ? "CPUs" : "power",
+                     c->name, gpu ? "gpu_utilisation or " : cpu ? "cpu_utilisation or " : "");
             return -1;
         }
         wsum += c->n * c->watts;
