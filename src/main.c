@@ -15,6 +15,7 @@ static const struct command commands[] = {
     {"estimate", cmd_estimate, "write the calculated platforms' energy for the team year"},
     {"report", cmd_report, "emissions per platform, host, device, month or method"},
     {"factors", cmd_factors, "grid emission factors: value, year, source"},
+    {"chips", cmd_chips, "the chips the power tables know: watts, idle watts, source"},
     {"ledger", cmd_ledger, "what the ledger holds"},
     {"doctor", cmd_doctor, "which sensors work here, and how to fix the ones that do not"},
     {"import", cmd_import, "read power logs (nvidia-smi, ...) into the ledger"},

@@ -145,26 +145,42 @@ class Gen:
         self.emit("};")
         self.emit("const size_t ct_tab_n_pue = %d;" % len(rows))
         self.emit()
-        (v,) = read(self.data, "vcpu.csv")
-        self.emit("const struct ct_tab_vcpu ct_tab_vcpu = {%s, %s, %s, %s};" % (
-            c_num(v["min_watts"], "vcpu"), c_num(v["max_watts"], "vcpu"), self.src(v["source"], "vcpu"),
-            c_str(v["note"])))
+        rows = sorted(read(self.data, "vcpu.csv"), key=lambda r: r["key"].encode())
+        if "average" not in [r["key"] for r in rows]:
+            fail("vcpu.csv: no 'average' row (the default where no provider is known)")
+        self.emit("const struct ct_tab_vcpu ct_tab_vcpu[] = {")
+        for v in rows:
+            self.emit("    {%s, %s, %s, %s, %s}," % (
+                c_str(v["key"]), c_num(v["min_watts"], "vcpu"), c_num(v["max_watts"], "vcpu"),
+                self.src(v["source"], "vcpu"), c_str(v["note"])))
+        self.emit("};")
+        self.emit("const size_t ct_tab_n_vcpu = %d;" % len(rows))
         self.emit()
 
     def chips(self):
-        # Priority order: CodeCarbon first, then Green Algorithms; the first
-        # row for a key wins, the same rule the lookup documents.
+        # Priority order: the vendors' datasheets (chips_vendor.csv, each row
+        # with its own source and address), then CodeCarbon, then Green
+        # Algorithms; the first row for a key wins, the rule the lookup documents.
         seen = {}
+        for r in read(self.data, "chips_vendor.csv"):
+            key = chip_key(r["name"])
+            if not key or key in seen:
+                fail("chips_vendor.csv: empty or duplicate chip %r" % r["name"])
+            if not r["url"].startswith("https://") or not r["note"]:
+                fail("chips_vendor.csv: %r needs its address (url) and a note" % r["name"])
+            idle = c_num(r["idle_watts"], r["name"]) if r["idle_watts"] else "-1.0"
+            seen[key] = (c_str(r["name"]), KIND[r["kind"]], c_num(r["watts"], r["name"]), idle,
+                         self.src(r["source"], r["name"]), c_str(r["url"]), c_str(r["note"]))
         for fname, sid in (("chips_codecarbon.csv", "codecarbon"),
                            ("chips_green_algorithms.csv", "green-algorithms")):
             for r in read(self.data, fname):
                 key = chip_key(r["name"])
                 if key and key not in seen:
-                    seen[key] = (r["name"], KIND[r["kind"]], c_num(r["watts"], r["name"]), self.src(sid, fname))
+                    seen[key] = (c_str(r["name"]), KIND[r["kind"]], c_num(r["watts"], r["name"]), "-1.0",
+                                 self.src(sid, fname), "NULL", "NULL")
         self.emit("const struct ct_tab_chip ct_tab_chips[] = {")
         for key in sorted(seen, key=lambda k: k.encode()):
-            name, kind, w, sid = seen[key]
-            self.emit("    {%s, %s, %s, %s, %s}," % (c_str(key), c_str(name), kind, w, sid))
+            self.emit("    {%s, %s, %s, %s, %s, %s, %s, %s}," % ((c_str(key),) + seen[key]))
         self.emit("};")
         self.emit("const size_t ct_tab_n_chips = %d;" % len(seen))
         self.emit()

@@ -11,8 +11,10 @@ when: conditions separated by ';', all of which must hold:
   method=M[|M...]       the platform's method (measured, calculated, provided)
   share>=X              the platform's share of the total is at least X
   util<X                the finding's utilisation is under X
-  name~A[,B...]         the platform's name holds one of the words
-  name!~A[,B...]        the platform's name holds none of the words
+  kind=K[|K...]         the platform's kind is one of them (laptop, desktop, ci,
+                        server, gpu-server, cloud, storage, network, other)
+  kind!=K[|K...]        the platform's kind is none of them
+Rules never select on names: a platform renamed gets the same advice.
 rule: fraction A | gpu_fraction A | region A | util T A
 
 Usage: gen_playbook.py --csv data/playbook.csv -o OUT.c
@@ -27,6 +29,9 @@ EFFORT = {"low": "CT_EFFORT_LOW", "medium": "CT_EFFORT_MEDIUM", "high": "CT_EFFO
 KINDS = {"platform_share": "CT_FIND_SHARE", "idle_gpu": "CT_FIND_IDLE_GPU",
          "low_utilisation": "CT_FIND_LOW_UTIL", "cleaner_region": "CT_FIND_REGION"}
 METHODS = {"measured": 0, "calculated": 1, "provided": 2}
+# enum ct_kind in src/config/team.h, in order
+PLATFORM_KINDS = ("laptop", "desktop", "ci", "server", "gpu-server", "cloud", "storage", "network",
+                  "other")
 RULES = {"fraction": ("CT_RULE_FRACTION", 1), "gpu_fraction": ("CT_RULE_GPU_FRACTION", 1),
          "region": ("CT_RULE_REGION", 1), "util": ("CT_RULE_UTIL", 2)}
 
@@ -58,16 +63,16 @@ def number(row, text, lo, hi):
     return repr(v)
 
 
-def words(row, text):
-    ws = [w.strip().lower() for w in text.split(",")]
-    if not all(ws):
-        fail(row, "empty word in %r" % text)
-    return ",".join(ws)
+def kinds(row, text):
+    ks = [k.strip() for k in text.split("|")]
+    if any(k not in PLATFORM_KINDS for k in ks):
+        fail(row, "unknown kind in %r; kinds: %s" % (text, ", ".join(PLATFORM_KINDS)))
+    return str(sum(1 << PLATFORM_KINDS.index(k) for k in ks))
 
 
 def parse_when(row):
     w = {"gpu": "-1", "cloud": "-1", "methods": "0", "min_share": "0.0", "max_util": "2.0",
-         "name_any": "", "name_none": ""}
+         "kinds_any": "0", "kinds_none": "0"}
     for cond in filter(None, (c.strip() for c in row["when"].split(";"))):
         if cond in ("gpu", "!gpu", "cloud", "!cloud"):
             w[cond.lstrip("!")] = "0" if cond.startswith("!") else "1"
@@ -80,10 +85,10 @@ def parse_when(row):
             w["min_share"] = number(row, cond[7:], 0, 1)
         elif cond.startswith("util<"):
             w["max_util"] = number(row, cond[5:], 0, 1)
-        elif cond.startswith("name!~"):
-            w["name_none"] = words(row, cond[6:])
-        elif cond.startswith("name~"):
-            w["name_any"] = words(row, cond[5:])
+        elif cond.startswith("kind!="):
+            w["kinds_none"] = kinds(row, cond[6:])
+        elif cond.startswith("kind="):
+            w["kinds_any"] = kinds(row, cond[5:])
         else:
             fail(row, "unknown condition %r" % cond)
     return w
@@ -123,7 +128,7 @@ def entry(row):
     return ("    {%s, %s, %s, %s, %s,\n     %s, %s, %s, %s, %s, %s, %s,\n     %s, %s, %s, %s, %s,\n     %s},"
             % (c_str(row["id"]), c_str(row["theme"]), c_str(row["title"]), EFFORT[row["effort"]],
                KINDS[row["applies"]], w["gpu"], w["cloud"], w["methods"], w["min_share"],
-               w["max_util"], c_str(w["name_any"]), c_str(w["name_none"]), rule, a, b,
+               w["max_util"], w["kinds_any"], w["kinds_none"], rule, a, b,
                c_str(row["when"]), c_str(row["rule"]), c_str(row["how"])))
 
 

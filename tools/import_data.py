@@ -213,12 +213,25 @@ def pue_rows(src):
 
 
 def vcpu_rows(src):
+    """W per vCPU when the processor is unknown: "average" (AWS's, the default
+    where no provider is known, as before) and one row per provider, from the
+    AWS, Azure and GCP columns of CONSTANTS.md (GCP gives medians)."""
     vals = {}
     for cells in constants_table_rows(src):
-        if cells and cells[0].startswith(("MIN_WATTS_AVG", "MAX_WATTS_AVG")):
-            vals[cells[0][:13]] = cells[1]  # AWS column
-    return [("average", fmt(dec(vals["MIN_WATTS_AVG"])), fmt(dec(vals["MAX_WATTS_AVG"])), "ccf-app",
-             "AWS average over processors, W per vCPU, used by CCF when the processor is unknown")]
+        if cells and cells[0].startswith(("MIN_WATTS_", "MAX_WATTS_")) and len(cells) >= 4:
+            vals[cells[0].split(" ")[0]] = cells[1:4]  # AWS, GCP, Azure columns
+    aws_min, aws_max = vals["MIN_WATTS_AVG"][0], vals["MAX_WATTS_AVG"][0]
+    az_min, az_max = vals["MIN_WATTS_AVG"][2], vals["MAX_WATTS_AVG"][2]
+    gcp_min, gcp_max = vals["MIN_WATTS_MEDIAN"][1], vals["MAX_WATTS_MEDIAN"][1]
+    f = lambda v: fmt(dec(v))
+    return [("average", f(aws_min), f(aws_max), "ccf-app",
+             "AWS average over processors, W per vCPU, used by CCF when the processor is unknown"),
+            ("aws", f(aws_min), f(aws_max), "ccf-app",
+             "AWS MIN_WATTS_AVG / MAX_WATTS_AVG, W per vCPU (CCF, processor unknown)"),
+            ("azure", f(az_min), f(az_max), "ccf-app",
+             "Azure MIN_WATTS_AVG / MAX_WATTS_AVG, W per vCPU (CCF, processor unknown)"),
+            ("gcp", f(gcp_min), f(gcp_max), "ccf-app",
+             "Google Cloud MIN_WATTS_MEDIAN / MAX_WATTS_MEDIAN, W per vCPU (CCF uses the median for GCP)")]
 
 
 # ---------------------------------------------------------------- chips
@@ -303,6 +316,8 @@ def equivalents(src):
 
 # ---------------------------------------------------------------- sources
 SOURCES = [
+    ("apple-power", "Apple - power consumption and thermal output of Mac mini and Mac Studio (support pages)",
+     "fact (cited)", "https://support.apple.com/en-us/102027"),
     ("aws-pue", "AWS - data centers sustainability page (global PUE)", "fact (cited)",
      "https://aws.amazon.com/sustainability/data-centers/"),
     ("ccf-app", "Cloud Carbon Footprint - application constants", "Apache-2.0",
@@ -337,6 +352,8 @@ SOURCES = [
      "fact (cited)", "https://arxiv.org/abs/2307.09288"),
     ("uptime-2024", "Uptime Institute - Global Data Center Survey 2024", "fact (cited)",
      "https://datacenter.uptimeinstitute.com/rs/711-RIA-145/images/2024.GlobalDataCenterSurvey.Report.pdf"),
+    ("vendor", "Chip vendors' datasheets and product pages (each chip row gives its address)", "fact (cited)",
+     "https://www.nvidia.com/en-us/data-center/"),
 ]
 
 LICENCE_COPIES = [

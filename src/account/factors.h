@@ -70,18 +70,33 @@ int ct_pue_get(const char *key, struct ct_pue *out, ct_err *e);
 
 /* Chip power. */
 enum ct_chip_kind { CT_CHIP_CPU = 0, CT_CHIP_GPU = 1, CT_CHIP_VCPU = 2 };
+const char *ct_chip_kind_name(int kind); /* "cpu", "gpu", "vcpu" */
 struct ct_chip {
     char name[96];        /* as found in the table */
     int kind;             /* enum ct_chip_kind */
     double watts;         /* TDP (or max watts, for vCPUs) per unit named */
-    double idle_watts;    /* NAN unless the table gives a minimum (CCF vCPU values) */
+    double idle_watts;    /* NAN unless the table gives a minimum (CCF vCPU values,
+                           * Apple's idle figures, CCF's GPU minimum) */
     const char *source;   /* source id */
+    const char *url;      /* the row's own address (vendor datasheet), or NULL */
+    const char *note;     /* what the figure is, or NULL */
+    const char *provider; /* vCPUs: whose figures ("aws", "azure", "gcp", "average") */
 };
-/* Looks up a CPU (CodeCarbon table, then Green Algorithms), a GPU (Green Algorithms),
- * or "N vCPU" (N x the CCF average min/max watts per vCPU). Matching ignores case
- * and treats space, '-' and '_' alike. Unknown chip: -1 with up to five nearest
- * names in the message ("unknown chip 'Xeon Foo'; did you mean: ..."). */
-int ct_chip_lookup(const char *chip, struct ct_chip *out, ct_err *e);
+/* Looks up a chip: the vendors' datasheet table first (data/chips_vendor.csv:
+ * today's GPUs and Apple chips, each row with its own address), then CPUs in
+ * CodeCarbon's table, then Green Algorithms' CPUs and GPUs; or "N vCPU" (N x
+ * Cloud Carbon Footprint's min/max watts per vCPU: of the provider named in
+ * the chip, "N aws vCPU", else of provider ("aws", "azure", "gcp"; NULL: the
+ * AWS average CCF uses when the provider is unknown)). Matching ignores case
+ * and treats space, '-' and '_' alike. Unknown chip: -1 with up to five
+ * nearest names in the message, the kind of device most of the close names
+ * are (GPU for "A100") first. */
+int ct_chip_lookup_for(const char *chip, const char *provider, struct ct_chip *out, ct_err *e);
+int ct_chip_lookup(const char *chip, struct ct_chip *out, ct_err *e); /* provider NULL */
+/* Every chip the tables know, in key order, then the per-vCPU rows ("aws vCPU":
+ * watts per vCPU); query NULL or "" for all, else those whose normalised name
+ * holds the query's normalised text. Stops early if fn returns non-zero. */
+void ct_chip_each(const char *query, int (*fn)(const struct ct_chip *c, void *ud), void *ud);
 
 /* Everyday equivalents: kgCO2e per one unit (one flight, one km, one home-year). */
 struct ct_equivalent {

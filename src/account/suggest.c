@@ -40,9 +40,16 @@ static void drop(struct ct_suggest *s, int i)
 
 void ct_suggest_offer(struct ct_suggest *s, const char *key, const char *shown, const char *detail)
 {
+    ct_suggest_offer_tier(s, 0, key, shown, detail);
+}
+
+void ct_suggest_offer_tier(struct ct_suggest *s, int tier, const char *key, const char *shown,
+                           const char *detail)
+{
     int sc = score(s->query, key);
     if (sc < 0)
         return;
+    sc += (tier > 0 ? tier : 0) * 1000000; /* scores stay under 1e6: distance x 1000 + 999 */
     /* One location may be offered under several keys (code, name): keep its best. */
     for (int i = 0; i < s->n; i++) {
         if (strcmp(s->shown[i], shown) != 0)

@@ -29,5 +29,6 @@ int cmd_import(int argc, char **argv, const struct ct_global *g);
 int cmd_agent(int argc, char **argv, const struct ct_global *g);
 int cmd_measure(int argc, char **argv, const struct ct_global *g);
 int cmd_advise(int argc, char **argv, const struct ct_global *g);
+int cmd_chips(int argc, char **argv, const struct ct_global *g);
 
 #endif

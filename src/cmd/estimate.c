@@ -68,6 +68,8 @@ static void on_line(const struct ct_estimate_line *l, void *ud)
     ct_buf_printf(&o->b, "%-24s %9.2f W x %8.1f h x %6g = %12.1f kWh%s\n", l->platform,
                   l->power_w, l->hours_per_year, l->count, l->joules / 3.6e6,
                   l->replaced ? "  (replaced)" : "");
+    if (l->note)
+        ct_buf_printf(&o->b, "%-24s (%s)\n", "", l->note);
     o->n++;
 }
 

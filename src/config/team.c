@@ -217,6 +217,8 @@ static int handler(void *user, const char *section, const char *key, const char 
         snprintf(s->section, sizeof s->section, "%s", section);
     }
     ct_err kerr = {{0}};
+    if (s->cur)
+        s->cur->cur_line = s->line; /* validation names the key's own line */
     int rc = s->in_team ? ct_team_key(s->team, key, value, &kerr)
                         : ct_platform_key(s->cur, key, value, &kerr);
     if (rc < 0)

@@ -7,9 +7,32 @@
 
 #include "core/err.h"
 
+/* What a platform is, for advice: playbook rules select on it, never on names. */
+enum ct_kind {
+    CT_KIND_LAPTOP = 0, CT_KIND_DESKTOP, CT_KIND_CI, CT_KIND_SERVER, CT_KIND_GPU_SERVER,
+    CT_KIND_CLOUD, CT_KIND_STORAGE, CT_KIND_NETWORK, CT_KIND_OTHER, CT_KIND_COUNT
+};
+const char *ct_kind_name(int kind); /* "laptop", ..., "gpu-server", ...; "?" when out of range */
+int ct_kind_parse(const char *s);   /* -1 when unknown */
+
+/* One part of a whole-machine model: "4 x NVIDIA A100 SXM4 80GB" of chips =. */
+#define CT_MAX_PARTS 8
+struct ct_part {
+    char name[96];         /* the chip's table name */
+    int chip_kind;         /* enum ct_chip_kind */
+    double n;              /* how many per unit */
+    double watts, idle_watts; /* per chip; idle NAN unless the table gives one */
+    const char *source;    /* the chip's source id (static) */
+};
+
 struct ct_platform {
     char *name;
     int line;              /* line of the [platform NAME] header */
+    int cur_line;          /* the loader sets it before each key: the line being read */
+    int key_line[32];      /* line of each key given, by bit index (team_keys.c), else 0 */
+    int kind;              /* enum ct_kind: given, or inferred by validation */
+    int kind_inferred;     /* 1 when kind was not given */
+    char kind_why[96];     /* inferred: from what ("its chip is a GPU") */
     int method;            /* enum ct_method */
     char *location;        /* NULL: the team's country */
     double pue;            /* NAN when not given */
@@ -25,6 +48,15 @@ struct ct_platform {
     double hours_per_year; /* per unit; computed from the keys below when not given */
     double hours_per_day, days_per_year, minutes_per_month; /* NAN unless given */
     char *hours_basis;     /* how hours_per_year was given, for --explain */
+    /* whole-machine calculated models: chips = 4 x A, 2 x B; ram_gb; storage;
+     * base_watts; per-component utilisation (NAN: utilisation) */
+    struct ct_part parts[CT_MAX_PARTS];
+    int nparts;            /* chips = items, or 1 for chip = NAME with a whole-machine key */
+    int machine;           /* 1: written per component (gpu, cpu, ram, storage, base) */
+    double ram_gb, storage_watts, base_watts; /* 0 unless given */
+    double gpu_utilisation, cpu_utilisation;  /* NAN unless given */
+    char storage_desc[160];   /* how storage_watts was found */
+    char power_note[200];     /* "" or "watts = 350 replaces ...'s 400 W TDP" */
     int calc_source;       /* enum ct_calc_source: which calculated records count */
     /* embodied emissions, for SCI (any method): both or neither */
     double embodied_kgco2e; /* per unit (count units, or each of hosts); NAN unless given */

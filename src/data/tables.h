@@ -42,6 +42,7 @@ struct ct_tab_pue {
 };
 
 struct ct_tab_vcpu {
+    const char *key;             /* "average" (no provider known), "aws", "azure", "gcp" */
     double min_watts, max_watts; /* per vCPU */
     const char *source;
     const char *note;
@@ -51,8 +52,11 @@ struct ct_tab_chip {
     const char *key;  /* normalised name (see chips.c) */
     const char *name; /* as in the source table */
     int kind;         /* enum ct_chip_kind */
-    double watts;     /* TDP */
+    double watts;     /* TDP (or the vendor's maximum power) */
+    double idle_watts; /* -1 unless the source gives an idle or minimum power */
     const char *source;
+    const char *url;  /* the row's own address (vendor rows), else NULL */
+    const char *note; /* what the figure is (vendor rows), else NULL */
 };
 
 extern const struct ct_tab_value ct_tab_values[];
@@ -61,7 +65,8 @@ extern const struct ct_tab_location ct_tab_locations[]; /* sorted */
 extern const size_t ct_tab_n_locations;
 extern const struct ct_tab_pue ct_tab_pue[]; /* sorted */
 extern const size_t ct_tab_n_pue;
-extern const struct ct_tab_vcpu ct_tab_vcpu;
+extern const struct ct_tab_vcpu ct_tab_vcpu[]; /* sorted */
+extern const size_t ct_tab_n_vcpu;
 extern const struct ct_tab_chip ct_tab_chips[]; /* sorted */
 extern const size_t ct_tab_n_chips;
 extern const struct ct_equivalent ct_tab_equivalents[];

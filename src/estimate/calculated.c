@@ -17,10 +17,37 @@ double ct_calc_power_w(double watts, double idle_watts, double utilisation)
     return idle_watts + (watts - idle_watts) * utilisation;
 }
 
+double ct_calc_components(const struct ct_platform *p, struct ct_calc_component out[CT_COMP_N])
+{
+    static const char *const dev[CT_COMP_N] = {"gpu", "cpu", "system", "ram", "storage", "base"};
+    static const char *const comp[CT_COMP_N] = {"gpu", "cpu", "system", "dram", "other", "system"};
+    for (int i = 0; i < CT_COMP_N; i++)
+        out[i] = (struct ct_calc_component){dev[i], comp[i], 0, NAN};
+    if (!p->machine)
+        return ct_calc_power_w(p->watts, p->idle_watts, p->utilisation);
+    for (int i = 0; i < p->nparts; i++) {
+        const struct ct_part *c = &p->parts[i];
+        int gpu = c->chip_kind == CT_CHIP_GPU;
+        int k = gpu ? CT_COMP_GPU : c->chip_kind < 0 ? CT_COMP_SYSTEM : CT_COMP_CPU;
+        double u = gpu && !isnan(p->gpu_utilisation) ? p->gpu_utilisation
+                 : !gpu && c->chip_kind >= 0 && !isnan(p->cpu_utilisation) ? p->cpu_utilisation
+                 : p->utilisation;
+        out[k].watts += c->n * ct_calc_power_w(c->watts, c->idle_watts, u);
+        out[k].util = u;
+    }
+    out[CT_COMP_RAM].watts = p->ram_gb * CT_RAM_W_PER_GB;
+    out[CT_COMP_STORAGE].watts = p->storage_watts;
+    out[CT_COMP_BASE].watts = p->base_watts;
+    double sum = 0;
+    for (int i = 0; i < CT_COMP_N; i++)
+        sum += out[i].watts;
+    return sum;
+}
+
 double ct_calc_joules_year(const struct ct_platform *p)
 {
-    return ct_calc_power_w(p->watts, p->idle_watts, p->utilisation) * p->hours_per_year * 3600.0 *
-           p->count;
+    struct ct_calc_component c[CT_COMP_N];
+    return ct_calc_components(p, c) * p->hours_per_year * 3600.0 * p->count;
 }
 
 static const char *component_of(const struct ct_platform *p)
@@ -52,23 +79,36 @@ static int write_platform(const struct ct_ledger_h *L, const struct ct_platform 
 
     int64_t from, to;
     ct_year_bounds(year, &from, &to);
-    double joules = ct_calc_joules_year(p), year_s = (double)(to - from);
-    for (int64_t m = from; m < to; m = ct_next_month(m)) {
-        int64_t m1 = ct_next_month(m);
-        double share = (double)(m1 - m) / year_s;
-        struct ct_energy_rec r = {
-            .platform = p->name, .host = p->name, .device = "calculated",
-            .component = component_of(p), .method = CT_METHOD_CALCULATED,
-            .t0 = m, .t1 = m1, .covered_s = (double)(m1 - m), .joules = joules * share,
-            .idle_joules = 0, .idle_s = 0, .util = p->utilisation,
-        };
-        if (L->ops->add_energy(L->db, id, &r, e) < 0)
-            return -1;
+    struct ct_calc_component comp[CT_COMP_N];
+    double power = ct_calc_components(p, comp), year_s = (double)(to - from);
+    double joules = power * p->hours_per_year * 3600.0 * p->count;
+    /* A plain platform is one series ("calculated"); a whole machine one per
+     * component, so that the report's --by device view shows them. */
+    int n = p->machine ? CT_COMP_N : 1;
+    for (int k = 0; k < n; k++) {
+        double w = p->machine ? comp[k].watts : power;
+        if (p->machine && !(w > 0))
+            continue;
+        double j = w * p->hours_per_year * 3600.0 * p->count;
+        for (int64_t m = from; m < to; m = ct_next_month(m)) {
+            int64_t m1 = ct_next_month(m);
+            double share = (double)(m1 - m) / year_s;
+            struct ct_energy_rec r = {
+                .platform = p->name, .host = p->name,
+                .device = p->machine ? comp[k].device : "calculated",
+                .component = p->machine ? comp[k].component : component_of(p),
+                .method = CT_METHOD_CALCULATED, .t0 = m, .t1 = m1,
+                .covered_s = (double)(m1 - m), .joules = j * share, .idle_joules = 0,
+                .idle_s = 0, .util = p->machine ? comp[k].util : p->utilisation,
+            };
+            if (L->ops->add_energy(L->db, id, &r, e) < 0)
+                return -1;
+        }
     }
     *line = (struct ct_estimate_line){
-        .kind = CT_EST_WRITTEN, .year = year, .platform = p->name, .power_w = ct_calc_power_w(p->watts, p->idle_watts, p->utilisation),
+        .kind = CT_EST_WRITTEN, .year = year, .platform = p->name, .power_w = power,
         .count = p->count, .hours_per_year = p->hours_per_year, .joules = joules,
-        .replaced = replaced,
+        .replaced = replaced, .note = p->power_note[0] ? p->power_note : NULL,
     };
     return 0;
 }

@@ -11,6 +11,25 @@
 #include "ledger/ledger.h"
 
 double ct_calc_power_w(double watts, double idle_watts, double utilisation);
+
+/* Whole-machine models (chips = ..., ram_gb, storage, base_watts): the mean
+ * power per unit of each component. RAM draws CT_RAM_W_PER_GB per GB whatever
+ * the load (Cloud Carbon Footprint's MEMORY_COEFFICIENT, 0.000392 kWh per
+ * GB-hour); storage and base power are constant too; chips follow their own
+ * utilisation (gpu_utilisation, cpu_utilisation, else utilisation). */
+#define CT_RAM_W_PER_GB 0.392
+enum ct_calc_comp { CT_COMP_GPU = 0, CT_COMP_CPU, CT_COMP_SYSTEM, CT_COMP_RAM, CT_COMP_STORAGE,
+                    CT_COMP_BASE, CT_COMP_N };
+struct ct_calc_component {
+    const char *device;    /* "gpu", "cpu", "system", "ram", "storage", "base" */
+    const char *component; /* the ledger's component: "gpu", "cpu", "system", "dram", "other" */
+    double watts;          /* mean power per unit */
+    double util;           /* the load the chips ran at; NAN for ram, storage, base */
+};
+/* Fills out[CT_COMP_N] (watts 0 where the machine has none of it); returns the
+ * sum of the components' watts. For a plain platform, out[] is all zero and the
+ * return is ct_calc_power_w of its watts, idle and utilisation. */
+double ct_calc_components(const struct ct_platform *p, struct ct_calc_component out[CT_COMP_N]);
 /* Joules a calculated platform uses in a year (hours_per_year is per unit per year). */
 double ct_calc_joules_year(const struct ct_platform *p);
 
@@ -31,6 +50,8 @@ struct ct_estimate_line {
     double hours_per_year; /* per unit */
     double joules;         /* the whole platform for the year */
     int replaced;          /* 1 when an earlier estimate of the same platform and year was replaced */
+    const char *note;      /* NULL, or how its power was found ("watts = 300 replaces the
+                            * 400 W of NVIDIA A100 SXM4 80GB (vendor)"; the components) */
 };
 typedef void (*ct_estimate_fn)(const struct ct_estimate_line *l, void *ud);
 

@@ -43,13 +43,19 @@ static void platform_facts(const struct ct_report *b, const struct ct_team *t, c
     f->hours = f->kwh = f->hours_per_year = f->kwh_per_year = NAN;
     const struct ct_platform *p = ct_team_platform(t, name);
     f->method = p ? p->method : CT_METHOD_MEASURED;
+    /* A platform the team file does not list (unassigned provider rows, a
+     * host of no platform) has no kind of its own: other, inferred. */
+    f->platform_kind = p ? p->kind : CT_KIND_OTHER;
+    f->kind_inferred = p ? p->kind_inferred : 1;
     f->cloud = p && (p->method == CT_METHOD_PROVIDED || is_cloud(ct_platform_location(t, p)));
     const struct ct_group *g = ct_report_platform(b, name);
     if (g) {
         f->share = g->share;
         f->gpu_share = g->energy_kwh > 0 ? g->gpu_kwh / g->energy_kwh : 0;
-        if (!p && strcmp(g->method, "provided") == 0)
+        if (!p && strcmp(g->method, "provided") == 0) {
             f->method = CT_METHOD_PROVIDED;
+            f->platform_kind = CT_KIND_CLOUD;
+        }
     }
 }
 
@@ -116,6 +122,8 @@ static void idle_gpu_findings(const struct ct_report *b, const struct ct_team *t
                  u->idle_s > 0 ? u->idle_kwh * 3.6e6 / u->idle_s : 0, f.hours_per_year,
                  f.kwh_per_year, f.kgco2e_per_year);
         thin_note(&f, u->has_interval, NULL);
+        snprintf(f.about, sizeof f.about, "%.60s's %.60s idle %.0f %% of the time", u->host, u->device,
+                 u->covered_s > 0 ? 100 * u->idle_s / u->covered_s : 0);
         ct_finding_add(a, &f);
     }
 }
@@ -215,6 +223,92 @@ static int cmp_findings(const void *x, const void *y)
     return c ? c : a->kind - b->kind;
 }
 
+static const char *kind_noun(int kind, int plural)
+{
+    static const char *const one[CT_KIND_COUNT] = {
+        "laptop", "desktop", "CI runner", "server", "GPU server", "cloud machine",
+        "storage system", "network device", "unit"};
+    static const char *const many[CT_KIND_COUNT] = {
+        "laptops", "desktops", "CI runners", "servers", "GPU servers", "cloud machines",
+        "storage systems", "network devices", "units"};
+    return kind >= 0 && kind < CT_KIND_COUNT ? (plural ? many : one)[kind] : plural ? "units" : "unit";
+}
+
+/* "12 laptops, on 9 h a day", "4 vCPU CI runners, 40000 min a month", "2 measured hosts". */
+static void describe(const struct ct_platform *p, char *out, size_t n)
+{
+    if (!p) {
+        snprintf(out, n, "figures no platform of the team file claims");
+        return;
+    }
+    if (p->method == CT_METHOD_MEASURED) {
+        snprintf(out, n, "%zu measured %s", p->nhosts, p->nhosts == 1 ? "host" : "hosts");
+        return;
+    }
+    if (p->method == CT_METHOD_PROVIDED) {
+        snprintf(out, n, "the %s's own figures", ct_platform_provider(p) ? ct_platform_provider(p)
+                                                                          : "provider");
+        return;
+    }
+    if (p->calc_source == CT_CALC_USAGE) {
+        snprintf(out, n, "cloud usage rows");
+        return;
+    }
+    /* count is machines for a whole-machine model, people's laptops and CI
+     * runners; otherwise units of its chip ("8 x NVIDIA A100 40GB PCIe"). */
+    int w;
+    if (p->chip && !p->machine && p->kind != CT_KIND_LAPTOP && p->kind != CT_KIND_DESKTOP &&
+        p->kind != CT_KIND_CI)
+        w = snprintf(out, n, "%g x %.80s", p->count, p->chip);
+    else
+        w = snprintf(out, n, "%g %s", p->count, kind_noun(p->kind, p->count != 1));
+    if (w < 0 || (size_t)w >= n)
+        return;
+    if (!isnan(p->hours_per_day))
+        snprintf(out + w, n - (size_t)w, ", on %g h a day", p->hours_per_day);
+    else if (!isnan(p->minutes_per_month))
+        snprintf(out + w, n - (size_t)w, ", %g min a month", p->minutes_per_month);
+    else
+        snprintf(out + w, n - (size_t)w, ", %g h a year each", p->hours_per_year);
+}
+
+/* What each finding is about, in words, and where the platform's kind was
+ * inferred, a phrase saying so in its evidence. */
+static void explain(const struct ct_team *t, struct ct_finding *f)
+{
+    const struct ct_platform *p = ct_team_platform(t, f->platform);
+    char d[160];
+    describe(p, d, sizeof d);
+    if (!f->about[0]) {
+        switch (f->kind) {
+        case CT_FIND_SHARE:
+            snprintf(f->about, sizeof f->about, "%.60s: %.100s, %.0f %% of the team's emissions",
+                     f->platform, d, f->share * 100);
+            break;
+        case CT_FIND_LOW_UTIL:
+            if (f->host[0])
+                snprintf(f->about, sizeof f->about, "host %.60s at %.0f %% mean utilisation",
+                         f->host, f->util * 100);
+            else
+                snprintf(f->about, sizeof f->about, "%.60s: %.100s at %.0f %% mean utilisation",
+                         f->platform, d, f->util * 100);
+            break;
+        case CT_FIND_REGION:
+            snprintf(f->about, sizeof f->about, "%.60s in %.40s; %.40s is %.0f %% cleaner",
+                     f->platform, f->region, f->cleaner, 100 * (1 - f->ratio));
+            break;
+        default:
+            snprintf(f->about, sizeof f->about, "%.60s", f->platform);
+        }
+    }
+    if (f->kind_inferred) {
+        size_t n = strlen(f->evidence);
+        snprintf(f->evidence + n, sizeof f->evidence - n, " (kind %s, inferred: %s)",
+                 ct_kind_name(f->platform_kind), p && p->kind_why[0] ? p->kind_why
+                                                                     : "not in the team file");
+    }
+}
+
 void ct_findings(const struct ct_report *b, const struct ct_team *t, const struct ct_insight_opts *o,
                  struct ct_advice *a)
 {
@@ -223,6 +317,8 @@ void ct_findings(const struct ct_report *b, const struct ct_team *t, const struc
     low_util_platforms(b, t, o, a);
     low_util_hosts(b, t, o, a);
     region_findings(b, t, o, a);
+    for (int i = 0; i < a->nf; i++)
+        explain(t, &a->f[i]);
     /* The platforms' shares first, biggest lever first; then the rest by size. */
     if (a->nf)
         qsort(a->f, (size_t)a->nf, sizeof *a->f, cmp_findings);

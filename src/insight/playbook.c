@@ -1,30 +1,11 @@
 /* Interprets the playbook's data: when a measure applies to a finding, what it
  * would save, and the ranking (quick wins first, then saving over effort). */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "insight/insight.h"
-
-/* Does the lower-cased name hold any word of the comma list? */
-static int name_has(const char *name, const char *list)
-{
-    char low[128], word[64];
-    size_t i = 0;
-    for (; name[i] && i + 1 < sizeof low; i++)
-        low[i] = (char)tolower((unsigned char)name[i]);
-    low[i] = '\0';
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, ",");
-        snprintf(word, sizeof word, "%.*s", (int)n, p);
-        if (n && strstr(low, word))
-            return 1;
-        p += n + (p[n] == ',');
-    }
-    return 0;
-}
 
 int ct_measure_matches(const struct ct_measure *m, const struct ct_finding *f)
 {
@@ -40,9 +21,11 @@ int ct_measure_matches(const struct ct_measure *m, const struct ct_finding *f)
         return 0;
     if (m->max_util < 1.5 && !(f->util < m->max_util))
         return 0;
-    if (m->name_any[0] && !name_has(f->platform, m->name_any))
+    /* Kinds, never names: a platform renamed gets the same advice. */
+    int kind = f->platform_kind >= 0 && f->platform_kind < 31 ? 1 << f->platform_kind : 0;
+    if (m->kinds_any && !(m->kinds_any & kind))
         return 0;
-    return !(m->name_none[0] && name_has(f->platform, m->name_none));
+    return !(m->kinds_none & kind);
 }
 
 double ct_measure_saving(const struct ct_measure *m, const struct ct_finding *f)
@@ -60,48 +43,26 @@ double ct_measure_saving(const struct ct_measure *m, const struct ct_finding *f)
     return s > 0 ? s : 0;
 }
 
-/* "idle_gpu: gpu-01 gpu:0, gpu-01 gpu:1 and 3 more" */
-static void subject(const struct ct_finding *f, char *out, size_t n)
-{
-    if (f->device[0])
-        snprintf(out, n, "%s %s", f->host, f->device);
-    else if (f->host[0])
-        snprintf(out, n, "%s", f->host);
-    else
-        snprintf(out, n, "%s", f->platform);
-}
-
+/* The findings a measure applies to, in words: "laptops: 12 laptops, on 9 h a
+ * day; cicd: 4 vCPU CI runners, 40000 min a month and 2 more". Never the
+ * measure's conditions: those are data (the JSON's "when"), not prose. */
 static void because(struct ct_recommendation *r, const struct ct_finding *f)
 {
     size_t len = strlen(r->because);
-    char s[300];
-    if (r->nfindings == 1) {
-        subject(f, s, sizeof s);
-        snprintf(r->because, sizeof r->because, "%s: %s", ct_finding_kind_name(f->kind), s);
-    } else if (r->nfindings <= 3) {
-        subject(f, s, sizeof s);
-        snprintf(r->because + len, sizeof r->because - len, ", %s", s);
-    } else if (r->nfindings == 4) {
-        snprintf(r->because + len, sizeof r->because - len, " and more");
-    }
+    const char *about = f->about[0] ? f->about : f->platform;
+    if (r->nfindings == 1)
+        snprintf(r->because, sizeof r->because, "%s", about);
+    else if (r->nfindings <= 3)
+        snprintf(r->because + len, sizeof r->because - len, "; %s", about);
 }
 
-/* " (when gpu and share>=0.1)": the measure's conditions, as the CSV gives them. */
-static void add_when(struct ct_recommendation *r, const char *when)
+/* "... and 2 more" once every finding is counted. */
+static void because_more(struct ct_recommendation *r)
 {
-    char text[200];
-    size_t n = 0;
-    for (const char *p = when; *p && n + 6 < sizeof text; p++) {
-        if (*p == ';') {
-            memcpy(text + n, " and ", 5);
-            n += 5;
-        } else {
-            text[n++] = *p;
-        }
-    }
-    text[n] = '\0';
+    if (r->nfindings <= 3)
+        return;
     size_t len = strlen(r->because);
-    snprintf(r->because + len, sizeof r->because - len, " (when %s)", text);
+    snprintf(r->because + len, sizeof r->because - len, " and %d more", r->nfindings - 3);
 }
 
 static void evaluate(struct ct_advice *a, const struct ct_measure *m)
@@ -116,8 +77,7 @@ static void evaluate(struct ct_advice *a, const struct ct_measure *m)
     }
     if (r.nfindings == 0 || !(r.saving > 0))
         return;
-    if (m->when[0])
-        add_when(&r, m->when);
+    because_more(&r);
     int high = r.saving >= a->impact_kg, low_effort = m->effort == CT_EFFORT_LOW;
     r.quadrant = high ? (low_effort ? CT_Q_QUICK_WIN : CT_Q_MAJOR)
                       : (low_effort ? CT_Q_FILL_IN : CT_Q_THANKLESS);

@@ -32,8 +32,8 @@ struct ct_measure {
     int methods;             /* bit (1 << ct_method) per allowed method; 0 any */
     double min_share;        /* the platform's share of the total at least this */
     double max_util;         /* utilisation under this (2: any) */
-    const char *name_any;    /* "": any; else comma list: the platform's name holds one */
-    const char *name_none;   /* "": none; else comma list: the name holds none of them */
+    int kinds_any;           /* 0 any; else bit (1 << enum ct_kind) per kind it applies to */
+    int kinds_none;          /* bit per kind it never applies to */
     int rule;                /* enum ct_rule */
     double a, b;             /* fraction A; for util: T and A */
     const char *when, *rule_text;   /* as written in the CSV */
@@ -66,6 +66,10 @@ struct ct_finding {
     double ratio;            /* cleaner_region: the cleaner factor over the current one */
     char region[64], cleaner[64];   /* cleaner_region: the codes */
     char evidence[480];
+    int platform_kind;       /* the platform's enum ct_kind (config/team.h) */
+    int kind_inferred;       /* 1: not given in the team file but inferred from its keys */
+    char about[200];         /* what the finding is about, as a person says it: "laptops:
+                              * 12 laptops, on 9 h a day", "gpu-01's gpu:0 idle 38 % of the time" */
 };
 
 struct ct_insight_opts {
@@ -84,7 +88,7 @@ struct ct_recommendation {
     double saving;           /* kgCO2e per year, estimated alone */
     int quadrant;            /* enum ct_quadrant */
     int nfindings;           /* findings that made it apply */
-    char because[400];
+    char because[400];       /* the findings it applies to, in words (never rule syntax) */
 };
 
 struct ct_advice {

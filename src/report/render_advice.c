@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "config/team.h"
 #include "report/advice.h"
 
 static const char *kind_names[] = {"platform_share", "idle_gpu", "low_utilisation", "cleaner_region"};
@@ -73,6 +74,10 @@ static void finding_json(ct_buf *b, const struct ct_finding *f)
     jnum(b, "kgco2e_per_year", f->kgco2e_per_year);
     jnum(b, "share", f->share);
     jnum(b, "utilisation", f->util);
+    if (f->platform[0]) {
+        jstr(b, "platform_kind", ct_kind_name(f->platform_kind));
+        ct_buf_printf(b, ", \"platform_kind_inferred\": %s", f->kind_inferred ? "true" : "false");
+    }
     if (f->kind == CT_FIND_REGION) {
         jstr(b, "region", f->region);
         jstr(b, "cleaner_region", f->cleaner);

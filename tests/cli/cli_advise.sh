@@ -55,6 +55,54 @@ want = sum(f["kgco2e_per_year"] * (1 - f["factor_ratio"]) for f in region)
 assert abs(move["saving_kgco2e_per_year"] - want) < 1e-9 * want, (move, want)
 PY
 
+# Advice follows what a platform is, never its name: the seed's team with its
+# laptops and CI renamed (issue 11) gets the same measures, savings and
+# findings; the sentences differ only by the names.
+sed 's/^\[platform laptops\]$/[platform macbooks]/; s/^\[platform cicd\]$/[platform github-actions]/' \
+    "$team" >"$tmp/renamed.ini"
+cr() { "$CO2TALLY" --db "$tmp/renamed.db" --config "$tmp/renamed.ini" "$@"; }
+expect_rc 0 "estimate the renamed team" -- cr estimate
+expect_rc 0 "advise the renamed team" -- cr advise --json
+python3 - "$tmp/advise.json" "$tmp/out" <<'PY' && ok "renamed platforms get the same advice" || bad "renaming changed the advice"
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+ren = lambda s: s.replace("macbooks", "laptops").replace("github-actions", "cicd")
+def recs(x, f=lambda s: s):
+    return [(r["id"], round(r["saving_kgco2e_per_year"], 9), r["quadrant"], f(r["applies_because"]))
+            for r in x["recommendations"]]
+assert recs(a) == recs(b, ren), (recs(a), recs(b, ren))
+ids = {r["id"] for r in a["recommendations"]}
+# the laptop-sleep and CI measures apply; none of the servers' to the laptops
+for want in ("servers-laptop-power", "transfer-cache-dependencies", "templates-ci"):
+    assert want in ids, (want, ids)
+byid = {r["id"]: r for r in b["recommendations"]}
+assert "macbooks" in byid["servers-laptop-power"]["applies_because"]
+for r in b["recommendations"]:
+    if r["id"].startswith(("servers-right-size", "servers-consolidate", "servers-shutdown-off-hours")):
+        assert "macbooks" not in r["applies_because"], r
+fa = [(f["kind"], f["platform"], round(f["kgco2e_per_year"], 9)) for f in a["findings"]]
+fb = [(f["kind"], ren(f["platform"]), round(f["kgco2e_per_year"], 9)) for f in b["findings"]]
+assert sorted(fa) == sorted(fb), (fa, fb)
+# the inferred kinds are said in the evidence
+lap = [f for f in b["findings"] if f["platform"] == "macbooks" and f["kind"] == "platform_share"][0]
+assert "(kind laptop, inferred: several units of a laptop chip on hours a day)" in lap["evidence"], lap
+ci = [f for f in b["findings"] if f["platform"] == "github-actions" and f["kind"] == "platform_share"][0]
+assert "(kind ci, inferred: " in ci["evidence"], ci
+# applies_because is a sentence: "macbooks: 12 laptops, on 9 h a day, ..."
+assert byid["servers-laptop-power"]["applies_because"].startswith("macbooks: 12 laptops, on 9 h a day"), byid["servers-laptop-power"]
+for r in b["recommendations"]:
+    for syntax in ("share>=", "name~", "name!~", "kind=", "kind!=", "(when", "platform_share:"):
+        assert syntax not in r["applies_because"], (syntax, r)
+PY
+expect_rc 0 "the renamed team as HTML" -- cr report --format html -o "$tmp/renamed.html"
+if grep -E -q 'share(&gt;|>)=|name!?~|kind!?=|\(when |util(&lt;|<)0' "$tmp/renamed.html"; then
+    bad "rule syntax in the HTML: $(grep -E -o '.{40}(share(&gt;|>)=|name!?~|kind!?=|\(when ).{40}' "$tmp/renamed.html" | head -3)"
+else
+    ok "the HTML shows no rule syntax"
+fi
+grep -q "macbooks: 12 laptops, on 9 h a day" "$tmp/renamed.html" && ok "the HTML says why in words" \
+    || bad "no sentence in the HTML"
+
 # A period with nothing in it: no findings, an empty page, no complaint.
 expect_rc 0 "advise on an empty year" -- ct advise --year 2020
 expect_grep "$tmp/out" "No measure of the playbook applies" "nothing applies"
