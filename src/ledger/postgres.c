@@ -61,7 +61,11 @@ const char *pg_str(const PGresult *r, int col) { return PQgetvalue(r, 0, col); }
 
 /* ---- errors and retries ---- */
 
-int pg_idle(const ct_ledger *l) { return PQtransactionStatus(l->conn) == PQTRANS_IDLE; }
+/* Pipelined writes happen only inside a transaction. */
+int pg_idle(const ct_ledger *l)
+{
+    return !l->pipe && PQtransactionStatus(l->conn) == PQTRANS_IDLE;
+}
 
 int pg_retryable(const ct_ledger *l)
 {
@@ -113,10 +117,82 @@ static const char *stmt_name(enum pg_stmt id, char buf[16])
     return buf;
 }
 
+/* ---- pipelined writes ---- */
+
+void pg_pipe_drain(ct_ledger *l)
+{
+    /* The pending roll-up goes first: whatever comes next may read it. */
+    if (l->roll && l->roll->n) {
+        ct_err e;
+        if (pg_rollup_send(l, &e) != 0 && !l->pipe_err.msg[0])
+            l->pipe_err = e;
+    }
+    if (!l->pipe)
+        return;
+    int synced = PQpipelineSync(l->conn) == 1, nulls = 0;
+    while (synced) {
+        PGresult *r = PQgetResult(l->conn);
+        if (!r) {
+            /* One NULL ends each statement's results; more means the
+             * connection is gone. */
+            if (++nulls > l->pending + 1 || PQstatus(l->conn) == CONNECTION_BAD)
+                break;
+            continue;
+        }
+        ExecStatusType s = PQresultStatus(r);
+        if (s == PGRES_FATAL_ERROR && !l->pipe_err.msg[0])
+            pg_fail(l, &l->pipe_err, "cannot add energy", r);
+        PQclear(r);
+        if (s == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    if (!synced && !l->pipe_err.msg[0])
+        pg_fail(l, &l->pipe_err, "cannot add energy", NULL);
+    PQexitPipelineMode(l->conn);
+    l->pipe = 0;
+    l->pending = 0;
+}
+
+/* The kept failure of a pipelined write, handed to e once; 0 if none. */
+static int pipe_failed(ct_ledger *l, ct_err *e)
+{
+    if (!l->pipe_err.msg[0])
+        return 0;
+    ct_errf(e, "%s", l->pipe_err.msg);
+    l->pipe_err.msg[0] = '\0';
+    return -1;
+}
+
+int pg_pipe_send(ct_ledger *l, enum pg_stmt id, const struct pg_params *p, ct_err *e,
+                 const char *what)
+{
+    char name[16];
+    if (pipe_failed(l, e) != 0)
+        return -1;
+    if (l->pending >= PG_PIPE_MAX) {
+        pg_pipe_drain(l);
+        if (pipe_failed(l, e) != 0)
+            return -1;
+    }
+    if (!l->pipe) {
+        if (PQenterPipelineMode(l->conn) != 1)
+            return pg_fail(l, e, what, NULL);
+        l->pipe = 1;
+    }
+    if (!PQsendQueryPrepared(l->conn, stmt_name(id, name), p->n, p->v, NULL, NULL, 0))
+        return pg_fail(l, e, what, NULL);
+    l->pending++;
+    return 0;
+}
+
 PGresult *pg_exec(ct_ledger *l, enum pg_stmt id, const struct pg_params *p, ct_err *e,
                   const char *what)
 {
     char name[16];
+    pg_pipe_drain(l);
+    /* A ROLLBACK goes through whatever failed before it. */
+    if (id != PG_ROLLBACK && pipe_failed(l, e) != 0)
+        return NULL;
     for (int attempt = 0;; attempt++) {
         int idle = pg_idle(l);
         PGresult *r = PQexecPrepared(l->conn, stmt_name(id, name), p ? p->n : 0,
@@ -180,6 +256,9 @@ int pg_stream(ct_ledger *l, enum pg_stmt id, const struct pg_params *p, pg_take_
 {
     char name[16];
     stmt_name(id, name);
+    pg_pipe_drain(l);
+    if (pipe_failed(l, e) != 0)
+        return -1;
     for (int attempt = 0;; attempt++) {
         int idle = pg_idle(l), rows = 0;
         l->state[0] = '\0';
@@ -245,6 +324,7 @@ static void pg_close(ct_ledger *l)
     if (l->conn)
         PQfinish(l->conn);
     pg_series_free(&l->series);
+    pg_rollup_free(l);
     free(l->label);
     free(l);
 }
@@ -295,6 +375,9 @@ static int pg_begin(ct_ledger *l, ct_err *e)
 static void pg_rollback(ct_ledger *l)
 {
     pg_series_clear(&l->series);
+    pg_rollup_discard(l);
+    pg_pipe_drain(l);
+    l->pipe_err.msg[0] = '\0';
     l->own_read = 0;
     if (!pg_idle(l))
         pg_run(l, PG_ROLLBACK, NULL, NULL, "");

@@ -4,7 +4,8 @@
 #include "core/timeutil.h"
 #include "ledger/postgres_int.h"
 
-static int upsert(ct_ledger *l, int64_t series, const struct ct_energy_rec *r, ct_err *e)
+static int upsert(ct_ledger *l, int64_t series, const struct ct_energy_rec *r, int pipelined,
+                  ct_err *e)
 {
     struct pg_params p = {0};
     pp_i64(&p, series);
@@ -15,6 +16,13 @@ static int upsert(ct_ledger *l, int64_t series, const struct ct_energy_rec *r, c
     pp_f64(&p, r->idle_joules);
     pp_f64(&p, r->idle_s);
     pp_f64(&p, r->util * r->covered_s); /* NAN (unknown) stays NULL */
+    /* Inside the caller's transaction: the bucket now, the day's roll-up
+     * folded with its neighbours' (postgres_rollup.c); in our own: both. */
+    if (pipelined) {
+        if (pg_pipe_send(l, PG_BUCKET_UPSERT, &p, e, "cannot add energy") != 0)
+            return -1;
+        return pg_rollup_add(l, series, r, e);
+    }
     pp_i64(&p, ct_floor(r->t0, CT_DAY));
     return pg_run(l, PG_ENERGY_UPSERT, &p, e, "cannot add energy");
 }
@@ -32,7 +40,7 @@ int pg_add_energy(ct_ledger *l, int64_t source_id, const struct ct_energy_rec *r
         if (ret == 0)
             ret = pg_series_id(l, source_id, r, &series, e);
         if (ret == 0)
-            ret = upsert(l, series, r, e);
+            ret = upsert(l, series, r, !own_tx, e);
         if (ret == 0 && own_tx)
             ret = pg_run(l, PG_COMMIT, NULL, e, "cannot commit");
         if (ret == 0)

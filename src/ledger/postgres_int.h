@@ -21,6 +21,8 @@ enum pg_stmt {
     PG_SRC_LIST,
     PG_SERIES_GET,
     PG_ENERGY_UPSERT,
+    PG_BUCKET_UPSERT,
+    PG_DAY_FOLD,
     PG_SERIES_LIST,
     PG_ENERGY_SCAN,
     PG_DAY_SCAN,
@@ -63,12 +65,28 @@ struct pg_series_cache {
     size_t cap, n;
 };
 
+/* The day roll-up of the adds a transaction is making to one (series, day),
+ * not yet written: see postgres_rollup.c. v holds n x 5 amounts (covered_s,
+ * joules, idle_joules, idle_s, util_s) in the order they were added. */
+#define PG_FOLD_MAX 2048
+struct pg_rollup {
+    int64_t series, day, max_t1;
+    size_t n;
+    double v[PG_FOLD_MAX * 5];
+    char *text;            /* the five array parameters, one after another */
+    size_t textcap;
+};
+
 struct ct_ledger {
     PGconn *conn;
     char *label;           /* "PostgreSQL ledger DB on HOST": never the URL */
     char state[6];         /* SQLSTATE of the last failure, "" if none */
     int own_read;          /* a read transaction pg_read_begin opened */
     struct pg_series_cache series;
+    /* Pipelined writes (see pg_pipe_send): sent, results not yet read. */
+    int pipe, pending;
+    ct_err pipe_err;       /* the first pipelined write that failed, "" if none */
+    struct pg_rollup *roll; /* allocated on the first pipelined add */
 };
 
 /* Serialization failures and deadlocks are retried this many times, with a
@@ -85,6 +103,17 @@ int pg_fail(ct_ledger *l, ct_err *e, const char *what, const PGresult *r);
  * Outside a transaction a serialization failure or deadlock is retried. */
 PGresult *pg_exec(ct_ledger *l, enum pg_stmt id, const struct pg_params *p, ct_err *e,
                   const char *what);
+/* Sends a write inside the caller's transaction without waiting for its
+ * result (libpq's pipeline mode): a bulk import then costs one round trip per
+ * PG_PIPE_MAX rows, not per row, and the server runs the statements in the
+ * same order, so sums are the same. A failure is kept and reported by the
+ * next call (any statement first reads the pending results), by the next
+ * pipelined write or by the commit; the transaction is lost either way. */
+#define PG_PIPE_MAX 1000
+int pg_pipe_send(ct_ledger *l, enum pg_stmt id, const struct pg_params *p, ct_err *e,
+                 const char *what);
+/* Reads every pending result and leaves pipeline mode. */
+void pg_pipe_drain(ct_ledger *l);
 /* Runs a statement for its effect alone. */
 int pg_run(ct_ledger *l, enum pg_stmt id, const struct pg_params *p, ct_err *e,
            const char *what);
@@ -111,6 +140,14 @@ int pg_series_id(ct_ledger *l, int64_t source_id, const struct ct_energy_rec *r,
                  ct_err *e);
 void pg_series_clear(struct pg_series_cache *c);
 void pg_series_free(struct pg_series_cache *c);
+
+/* postgres_rollup.c: adds a bucket's amounts to the pending roll-up (sending
+ * the pending one first when this is another series or day); sends the
+ * pending roll-up (pipelined); forgets it (on rollback). */
+int pg_rollup_add(ct_ledger *l, int64_t series, const struct ct_energy_rec *r, ct_err *e);
+int pg_rollup_send(ct_ledger *l, ct_err *e);
+void pg_rollup_discard(ct_ledger *l);
+void pg_rollup_free(ct_ledger *l);
 
 /* The ops, by file. */
 int pg_add_energy(ct_ledger *l, int64_t source_id, const struct ct_energy_rec *r, ct_err *e);

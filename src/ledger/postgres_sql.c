@@ -56,6 +56,38 @@ const char *const pg_sql[PG_N] = {
         " idle_s = energy_day.idle_s + excluded.idle_s,"
         " util_s = energy_day.util_s + excluded.util_s",
 
+    /* The bucket alone, for adds inside a caller's transaction, whose day
+     * roll-up goes in PG_DAY_FOLD. */
+    [PG_BUCKET_UPSERT] =
+        "INSERT INTO energy(series_id, t0, t1, covered_s, joules, idle_joules, idle_s, util_s)"
+        " VALUES($1::bigint, $2::bigint, $3::bigint, $4::float8, $5::float8, $6::float8,"
+        " $7::float8, $8::float8)"
+        " ON CONFLICT(series_id, t0, t1) DO UPDATE SET"
+        " covered_s = energy.covered_s + excluded.covered_s,"
+        " joules = energy.joules + excluded.joules,"
+        " idle_joules = energy.idle_joules + excluded.idle_joules,"
+        " idle_s = energy.idle_s + excluded.idle_s,"
+        " util_s = CASE WHEN energy.util_s IS NULL AND excluded.util_s IS NULL THEN NULL"
+        " ELSE coalesce(energy.util_s, 0) + coalesce(excluded.util_s, 0) END",
+    /* Many adds to one day's roll-up in one write: $4..$8 are the amounts in
+     * the order they were added, and sum(... ORDER BY o) adds them one by one
+     * in that order onto the stored value (float8 sum is a running float8pl),
+     * so the result is the same double as that many upserts. */
+#define FOLD(col, n)                                                                    \
+    " " col " = (SELECT sum(v ORDER BY o) FROM unnest(d." col " || $" n "::float8[])"   \
+    " WITH ORDINALITY AS u(v, o))"
+#define FIRST(n) " (SELECT sum(v ORDER BY o) FROM unnest($" n "::float8[]) WITH ORDINALITY AS u(v, o))"
+    [PG_DAY_FOLD] =
+        "INSERT INTO energy_day AS d(series_id, day, max_t1, covered_s, joules, idle_joules,"
+        " idle_s, util_s) SELECT $1::bigint, $2::bigint, $3::bigint," FIRST("4") ","
+        FIRST("5") "," FIRST("6") "," FIRST("7") "," FIRST("8")
+        " ON CONFLICT(series_id, day) DO UPDATE SET"
+        " max_t1 = greatest(d.max_t1, excluded.max_t1)," FOLD("covered_s", "4") ","
+        FOLD("joules", "5") "," FOLD("idle_joules", "6") "," FOLD("idle_s", "7") ","
+        FOLD("util_s", "8"),
+#undef FOLD
+#undef FIRST
+
     /* The scan's row streams: any order (the scan sorts); detail series stay
      * out of the totals. */
     [PG_SERIES_LIST] = "SELECT se.id, se.platform, se.host, se.device, se.component,"

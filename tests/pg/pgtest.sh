@@ -2,7 +2,8 @@
 # Runs a command against a throwaway PostgreSQL server: initdb on a temporary
 # directory, a Unix socket only (no TCP), trust authentication for one role,
 # stopped and removed afterwards whatever happens (trap). The command finds the
-# server in CT_TEST_LEDGER_URL (and PGHOST/PGUSER/PGDATABASE for psql).
+# server in CT_TEST_LEDGER_URL (and PGHOST/PGUSER/PGDATABASE for psql, whose
+# directory is in CT_PG_BINDIR).
 #
 # Usage: pgtest.sh COMMAND [ARGS...]
 #
@@ -48,9 +49,12 @@ cd "$dir"
 "${as_server[@]}" "$bindir/initdb" -D "$dir/data" -U co2tally --auth=trust -E UTF8 \
     --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+opts="-c listen_addresses= -c unix_socket_directories=$dir -c max_connections=40"
 # fsync off: the data is thrown away, and the tests should not wait on disks.
-opts="-c listen_addresses= -c unix_socket_directories=$dir -c fsync=off"
-opts="$opts -c synchronous_commit=off -c full_page_writes=off -c max_connections=40"
+# The benchmarks keep the server's durable defaults (CT_PG_DURABLE=1).
+if [ "${CT_PG_DURABLE:-0}" != 1 ]; then
+    opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
 started=1
 "${as_server[@]}" "$bindir/pg_ctl" -D "$dir/data" -o "$opts" -l "$dir/server.log" -w -t 60 \
     start >/dev/null || { cat "$dir/server.log" >&2; die "the server did not start"; }
