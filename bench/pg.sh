@@ -32,7 +32,7 @@ read -r rows s_sq <"$work/day.sqlite"
 read -r _ s_pg <"$work/day.pg"
 printf '  one day of 10 hosts x 4 devices x 24 h (%s buckets) in one transaction, best of 3:\n' "$rows"
 printf '    SQLite      %10.0f rows/s  (%.4f s)\n' "$(awk -v n="$rows" -v s="$s_sq" 'BEGIN{print n/s}')" "$s_sq"
-printf '    PostgreSQL  %10.0f rows/s  (%.4f s)   SQLite/PostgreSQL %s\n' \
+printf '    PostgreSQL  %10.0f rows/s  (%.4f s, %sx SQLite'"'"'s time)\n' \
     "$(awk -v n="$rows" -v s="$s_pg" 'BEGIN{print n/s}')" "$s_pg" "$(ratio "$s_pg" "$s_sq")"
 
 {

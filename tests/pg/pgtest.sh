@@ -24,7 +24,10 @@ if [ -z "$bindir" ]; then
 fi
 [ -n "$bindir" ] || die "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (run scripts/setup.sh: it installs Debian's postgresql)"
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/ct_pg.XXXXXX")
+# Under root the server runs as nobody, who may not reach root's TMPDIR: /tmp.
+base=${TMPDIR:-/tmp}
+[ "$(id -u)" -ne 0 ] || base=/tmp
+dir=$(mktemp -d "$base/ct_pg.XXXXXX")
 chmod 755 "$dir"
 as_server=()
 if [ "$(id -u)" -eq 0 ]; then
