@@ -273,6 +273,48 @@ int pg_stream(ct_ledger *l, enum pg_stmt id, const struct pg_params *p, pg_take_
 
 /* ---- open and close ---- */
 
+/* Replaces each [p, p + n) of msg by "***". */
+static void blot(char *msg, size_t cap, const char *p, size_t n)
+{
+    char out[sizeof ((ct_err *)0)->msg];
+    size_t o = 0;
+    if (n == 0)
+        return;
+    for (const char *m = msg; *m && o + 4 < sizeof out;) {
+        if (strncmp(m, p, n) == 0) {
+            memcpy(out + o, "***", 3);
+            o += 3;
+            m += n;
+        } else {
+            out[o++] = *m++;
+        }
+    }
+    out[o] = '\0';
+    snprintf(msg, cap, "%s", out);
+}
+
+/* libpq quotes a token it cannot decode, and that token may be the URL's
+ * password ("user:PASSWORD@" or "password=PASSWORD"): blotted out of msg. */
+static void redact(char *msg, size_t cap, const char *url)
+{
+    const char *s = strstr(url, "://");
+    if (!s)
+        return;
+    s += 3;
+    const char *at = strchr(s, '@'), *end = strpbrk(s, "/?");
+    if (at && (!end || at < end)) {
+        const char *colon = memchr(s, ':', (size_t)(at - s));
+        if (colon)
+            blot(msg, cap, colon + 1, (size_t)(at - colon - 1));
+    }
+    for (const char *q = strchr(s, '?'); q && *q; q = strchr(q + 1, '&')) {
+        if (strncmp(q + 1, "password=", 9) == 0) {
+            const char *v = q + 10;
+            blot(msg, cap, v, strcspn(v, "&"));
+        }
+    }
+}
+
 /* libpq prints notices to stderr by default; a library never prints. */
 static void quiet(void *arg, const char *message)
 {
@@ -347,7 +389,11 @@ static int pg_open(const char *url, ct_ledger **out, ct_err *e)
         return ct_errf(e, "PostgreSQL ledger: out of memory");
     }
     if (PQstatus(l->conn) != CONNECTION_OK) {
-        pg_fail(l, e, "cannot connect", NULL);
+        char msg[sizeof e->msg];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(l->conn));
+        one_line(msg);
+        redact(msg, sizeof msg, url);
+        ct_errf(e, "PostgreSQL ledger: cannot connect: %s", msg);
         pg_close(l);
         return -1;
     }

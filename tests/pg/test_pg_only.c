@@ -456,6 +456,30 @@ static void retries_bounded(void **state)
     pg()->close(l);
 }
 
+/* The URL may hold a password: no error repeats it, not even libpq's
+ * complaint about a token it cannot decode. */
+static void url_never_echoed(void **state)
+{
+    (void)state;
+    static const char *const urls[] = {
+        "postgresql://u:s3cr%zzet@/db?host=/nonexistent-dir",
+        "postgres://u@/db?host=/nonexistent-dir&password=s3cr%zzet",
+        "postgresql://u:s3cret@/db?host=/nonexistent-dir&connect_timeout=2",
+        "postgresql://u:s3cret@/db?bogus=1",
+    };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        ct_ledger *l = NULL;
+        ct_err e = {{0}};
+        assert_int_equal(pg()->open(urls[i], &l, &e), -1);
+        assert_null(l);
+        assert_contains(e.msg, "PostgreSQL ledger: cannot connect: ");
+        if (strstr(e.msg, "s3cr")) {
+            fprintf(stderr, "%s\n", e.msg);
+            fail();
+        }
+    }
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -470,6 +494,7 @@ int main(void)
         T(serialization_failure_retried),
         T(deadlock_retried),
         T(retries_bounded),
+        cmocka_unit_test(url_never_echoed),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
