@@ -8,7 +8,8 @@ set -eu
 
 # Debian packages, each checked by dpkg.
 PKGS="build-essential clang meson ninja-build pkg-config python3 \
-libsqlite3-dev sqlite3 libinih-dev libcmocka-dev time zlib1g-dev"
+libsqlite3-dev sqlite3 libinih-dev libcmocka-dev time zlib1g-dev \
+postgresql libpq-dev"
 # Tools that may come from elsewhere (Node.js from NodeSource brings its own npm,
 # which Debian's npm package conflicts with): checked by command, PACKAGE:COMMAND.
 TOOLS="nodejs:node npm:npm chromium:chromium"

@@ -237,13 +237,13 @@ static void test_whole_machine(void **state)
     assert_int_equal(box->nparts, 2);
     assert_int_equal(box->kind, CT_KIND_GPU_SERVER);
     assert_int_equal(box->kind_inferred, 1);
-    struct ct_calc_component c[CT_COMP_N];
+    struct ct_calc_component c[CT_CALC_N];
     assert_float_equal(ct_calc_components(box, c), 1473.52, 1e-9);
-    assert_float_equal(c[CT_COMP_GPU].watts, 960, 1e-9);
-    assert_float_equal(c[CT_COMP_CPU].watts, 112, 1e-9);
-    assert_float_equal(c[CT_COMP_RAM].watts, 200.704, 1e-9);
-    assert_float_equal(c[CT_COMP_STORAGE].watts, 50.816, 1e-9);
-    assert_float_equal(c[CT_COMP_BASE].watts, 150, 1e-9);
+    assert_float_equal(c[CT_CALC_GPU].watts, 960, 1e-9);
+    assert_float_equal(c[CT_CALC_CPU].watts, 112, 1e-9);
+    assert_float_equal(c[CT_CALC_RAM].watts, 200.704, 1e-9);
+    assert_float_equal(c[CT_CALC_STORAGE].watts, 50.816, 1e-9);
+    assert_float_equal(c[CT_CALC_BASE].watts, 150, 1e-9);
     const struct ct_platform *capped = ct_team_platform(&t, "capped");
     assert_float_equal(capped->watts, 300, 1e-12);
     assert_non_null(strstr(capped->power_note, "watts = 300 replaces the 400 W of NVIDIA A100 SXM4 80GB"));
@@ -275,7 +275,7 @@ static void test_whole_machine(void **state)
                                          "watts = 400\nram_gb = 100\nutilisation = 0.5\n"
                                          "hours_per_year = 10\n", "w.ini", &t, &e), 0);
     assert_float_equal(ct_calc_components(ct_team_platform(&t, "w"), c), 239.2, 1e-9);
-    assert_float_equal(c[CT_COMP_SYSTEM].watts, 200, 1e-9);
+    assert_float_equal(c[CT_CALC_SYSTEM].watts, 200, 1e-9);
     ct_team_free(&t);
     assert_int_equal(ct_team_load_string("[team]\ncountry = DEU\n[platform w]\nmethod = calculated\n"
                                          "watts = 400\nram_gb = 100\ncpu_utilisation = 0.5\n"

@@ -2,8 +2,9 @@
  *
  * The contract_* functions take a backend and a URL and check what every
  * backend must do, with values worked out by hand in the comments; the cmocka
- * wrappers run them on SQLite in a fresh temporary directory. A PostgreSQL
- * backend can later run the same functions against its own URL.
+ * wrappers run them on SQLite in a fresh temporary directory, or, when
+ * CT_TEST_LEDGER_URL names a PostgreSQL server (tests/pg/pgtest.sh starts
+ * one), on that server in a fresh schema each.
  * Then come SQLite-only checks (schema version, WAL, foreign files), the
  * backend selection, and SHA-256 against the FIPS 180-4 examples. */
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <libpq-fe.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1004,6 +1006,83 @@ static int tmp_teardown(void **state)
     return 0;
 }
 
+/* ---- running the contract on a PostgreSQL URL ---- */
+
+static void quiet_notice(void *arg, const char *msg)
+{
+    (void)arg, (void)msg;
+}
+
+/* Runs constant SQL on the test server, outside the backend under test. */
+static int pg_admin(const char *url, const char *sql)
+{
+    PGconn *c = PQconnectdb(url);
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
+    PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "pg_admin: %s", PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return ok ? 0 : -1;
+}
+
+/* A fresh schema per test: the URL's search_path names it, so the ledger's
+ * tables land there (dir holds the schema name). */
+static int pg_setup(void **state)
+{
+    static int n;
+    const char *base = getenv("CT_TEST_LEDGER_URL");
+    struct tmp *t = calloc(1, sizeof *t);
+    char sql[640];
+    snprintf(t->dir, sizeof t->dir, "ct_test_%d_%d", (int)getpid(), ++n);
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", t->dir,
+             t->dir);
+    snprintf(t->url, sizeof t->url, "%s%soptions=-csearch_path%%3D%s", base,
+             strchr(base, '?') ? "&" : "?", t->dir);
+    *state = t;
+    return pg_admin(base, sql);
+}
+
+static int pg_teardown(void **state)
+{
+    struct tmp *t = *state;
+    char sql[640];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", t->dir);
+    int ret = pg_admin(getenv("CT_TEST_LEDGER_URL"), sql);
+    free(t);
+    return ret;
+}
+
+/* The backend the URL picks: PostgreSQL, by its scheme. */
+#define URL_CONTRACT(check)                                                     \
+    static void url_##check(void **state)                                        \
+    {                                                                           \
+        const char *url = ((struct tmp *)*state)->url;                          \
+        ct_err e = {{0}};                                                       \
+        const struct ct_ledger_ops *ops = ct_ledger_backend(url, &e);           \
+        assert_non_null(ops);                                                   \
+        assert_string_equal(ops->name, "postgresql");                           \
+        contract_##check(ops, url);                                             \
+    }
+URL_CONTRACT(reopen)
+URL_CONTRACT(source_dedup)
+URL_CONTRACT(upsert_sums)
+URL_CONTRACT(util_unknown)
+URL_CONTRACT(prorata)
+URL_CONTRACT(calculated_month)
+URL_CONTRACT(cut_days)
+URL_CONTRACT(month_cut_at_end)
+URL_CONTRACT(random_periods)
+URL_CONTRACT(grouping)
+URL_CONTRACT(detail)
+URL_CONTRACT(delete_cascades)
+URL_CONTRACT(rollback)
+URL_CONTRACT(validation)
+URL_CONTRACT(count_names)
+URL_CONTRACT(scan_records)
+URL_CONTRACT(list_sources)
+
 #define SQLITE_CONTRACT(name)                                                   \
     static void sqlite_##name(void **state)                                     \
     {                                                                           \
@@ -1125,13 +1204,20 @@ static void backend_pick(void **state)
 {
     (void)state;
     ct_err e = {{0}};
-    assert_null(ct_ledger_backend("postgresql://db/co2", &e));
-    assert_contains(e.msg, "PostgreSQL ledgers are not built into this co2tally yet");
-    assert_null(ct_ledger_backend("postgres://db/co2", &e));
+    const struct ct_ledger_ops *pg = ct_ledger_backend("postgresql://db/co2", &e);
+    assert_non_null(pg);
+    assert_string_equal(pg->name, "postgresql");
+    assert_int_equal(pg->version, CT_LEDGER_OPS_VERSION);
+    assert_ptr_equal(ct_ledger_backend("postgres://db/co2", &e), pg);
     assert_ptr_equal(ct_ledger_backend("./co2tally.db", &e), &ct_ledger_sqlite);
+    assert_null(ct_ledger_backend("", &e));
+    /* No server there: the open fails, names no password, and leaves no handle. */
     struct ct_ledger_h h = {0};
-    assert_int_equal(ct_ledger_open("postgres://x", &h, &e), -1);
+    assert_int_equal(ct_ledger_open("postgres://u:s3cret@/x?host=/nonexistent-dir&"
+                                    "connect_timeout=2", &h, &e), -1);
     assert_null(h.db);
+    assert_contains(e.msg, "PostgreSQL ledger");
+    assert_null(strstr(e.msg, "s3cret"));
     ct_ledger_close(&h);
     assert_string_equal(ct_ledger_sqlite.name, "sqlite");
     assert_int_equal(ct_ledger_sqlite.version, CT_LEDGER_OPS_VERSION);
@@ -1211,8 +1297,26 @@ static void sha256_million(void **state)
     free(a);
 }
 
+/* The same contract on the PostgreSQL server CT_TEST_LEDGER_URL names. */
+static int run_on_url(void)
+{
+#define U(name) cmocka_unit_test_setup_teardown(url_##name, pg_setup, pg_teardown)
+    const struct CMUnitTest tests[] = {
+        U(reopen),           U(source_dedup),  U(upsert_sums),  U(util_unknown),
+        U(prorata),          U(calculated_month), U(cut_days),  U(month_cut_at_end),
+        U(random_periods),   U(grouping),      U(detail),       U(delete_cascades),
+        U(rollback),         U(validation),    U(count_names),  U(scan_records),
+        U(list_sources),     cmocka_unit_test(backend_pick),
+    };
+#undef U
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
 int main(void)
 {
+    const char *url = getenv("CT_TEST_LEDGER_URL");
+    if (url && *url)
+        return run_on_url();
 #define T(name) cmocka_unit_test_setup_teardown(name, tmp_setup, tmp_teardown)
     const struct CMUnitTest tests[] = {
         T(sqlite_reopen),

@@ -17,36 +17,36 @@ double ct_calc_power_w(double watts, double idle_watts, double utilisation)
     return idle_watts + (watts - idle_watts) * utilisation;
 }
 
-double ct_calc_components(const struct ct_platform *p, struct ct_calc_component out[CT_COMP_N])
+double ct_calc_components(const struct ct_platform *p, struct ct_calc_component out[CT_CALC_N])
 {
-    static const char *const dev[CT_COMP_N] = {"gpu", "cpu", "system", "ram", "storage", "base"};
-    static const char *const comp[CT_COMP_N] = {"gpu", "cpu", "system", "dram", "other", "system"};
-    for (int i = 0; i < CT_COMP_N; i++)
+    static const char *const dev[CT_CALC_N] = {"gpu", "cpu", "system", "ram", "storage", "base"};
+    static const char *const comp[CT_CALC_N] = {"gpu", "cpu", "system", "dram", "other", "system"};
+    for (int i = 0; i < CT_CALC_N; i++)
         out[i] = (struct ct_calc_component){dev[i], comp[i], 0, NAN};
     if (!p->machine)
         return ct_calc_power_w(p->watts, p->idle_watts, p->utilisation);
     for (int i = 0; i < p->nparts; i++) {
         const struct ct_part *c = &p->parts[i];
         int gpu = c->chip_kind == CT_CHIP_GPU;
-        int k = gpu ? CT_COMP_GPU : c->chip_kind < 0 ? CT_COMP_SYSTEM : CT_COMP_CPU;
+        int k = gpu ? CT_CALC_GPU : c->chip_kind < 0 ? CT_CALC_SYSTEM : CT_CALC_CPU;
         double u = gpu && !isnan(p->gpu_utilisation) ? p->gpu_utilisation
                  : !gpu && c->chip_kind >= 0 && !isnan(p->cpu_utilisation) ? p->cpu_utilisation
                  : p->utilisation;
         out[k].watts += c->n * ct_calc_power_w(c->watts, c->idle_watts, u);
         out[k].util = u;
     }
-    out[CT_COMP_RAM].watts = p->ram_gb * CT_RAM_W_PER_GB;
-    out[CT_COMP_STORAGE].watts = p->storage_watts;
-    out[CT_COMP_BASE].watts = p->base_watts;
+    out[CT_CALC_RAM].watts = p->ram_gb * CT_RAM_W_PER_GB;
+    out[CT_CALC_STORAGE].watts = p->storage_watts;
+    out[CT_CALC_BASE].watts = p->base_watts;
     double sum = 0;
-    for (int i = 0; i < CT_COMP_N; i++)
+    for (int i = 0; i < CT_CALC_N; i++)
         sum += out[i].watts;
     return sum;
 }
 
 double ct_calc_joules_year(const struct ct_platform *p)
 {
-    struct ct_calc_component c[CT_COMP_N];
+    struct ct_calc_component c[CT_CALC_N];
     return ct_calc_components(p, c) * p->hours_per_year * 3600.0 * p->count;
 }
 
@@ -79,12 +79,12 @@ static int write_platform(const struct ct_ledger_h *L, const struct ct_platform 
 
     int64_t from, to;
     ct_year_bounds(year, &from, &to);
-    struct ct_calc_component comp[CT_COMP_N];
+    struct ct_calc_component comp[CT_CALC_N];
     double power = ct_calc_components(p, comp), year_s = (double)(to - from);
     double joules = power * p->hours_per_year * 3600.0 * p->count;
     /* A plain platform is one series ("calculated"); a whole machine one per
      * component, so that the report's --by device view shows them. */
-    int n = p->machine ? CT_COMP_N : 1;
+    int n = p->machine ? CT_CALC_N : 1;
     for (int k = 0; k < n; k++) {
         double w = p->machine ? comp[k].watts : power;
         if (p->machine && !(w > 0))

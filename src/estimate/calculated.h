@@ -18,18 +18,18 @@ double ct_calc_power_w(double watts, double idle_watts, double utilisation);
  * GB-hour); storage and base power are constant too; chips follow their own
  * utilisation (gpu_utilisation, cpu_utilisation, else utilisation). */
 #define CT_RAM_W_PER_GB 0.392
-enum ct_calc_comp { CT_COMP_GPU = 0, CT_COMP_CPU, CT_COMP_SYSTEM, CT_COMP_RAM, CT_COMP_STORAGE,
-                    CT_COMP_BASE, CT_COMP_N };
+enum ct_calc_comp { CT_CALC_GPU = 0, CT_CALC_CPU, CT_CALC_SYSTEM, CT_CALC_RAM, CT_CALC_STORAGE,
+                    CT_CALC_BASE, CT_CALC_N };
 struct ct_calc_component {
     const char *device;    /* "gpu", "cpu", "system", "ram", "storage", "base" */
     const char *component; /* the ledger's component: "gpu", "cpu", "system", "dram", "other" */
     double watts;          /* mean power per unit */
     double util;           /* the load the chips ran at; NAN for ram, storage, base */
 };
-/* Fills out[CT_COMP_N] (watts 0 where the machine has none of it); returns the
+/* Fills out[CT_CALC_N] (watts 0 where the machine has none of it); returns the
  * sum of the components' watts. For a plain platform, out[] is all zero and the
  * return is ct_calc_power_w of its watts, idle and utilisation. */
-double ct_calc_components(const struct ct_platform *p, struct ct_calc_component out[CT_COMP_N]);
+double ct_calc_components(const struct ct_platform *p, struct ct_calc_component out[CT_CALC_N]);
 /* Joules a calculated platform uses in a year (hours_per_year is per unit per year). */
 double ct_calc_joules_year(const struct ct_platform *p);
 

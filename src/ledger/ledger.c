@@ -24,6 +24,10 @@ int ct_method_parse(const char *s)
     return -1;
 }
 
+/* The PostgreSQL backend (postgres.c). Declared here rather than in ledger.h
+ * so that nothing else needs libpq's headers to pick it. */
+extern const struct ct_ledger_ops ct_ledger_postgres;
+
 static int has_prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
 const struct ct_ledger_ops *ct_ledger_backend(const char *url, ct_err *e)
@@ -32,11 +36,10 @@ const struct ct_ledger_ops *ct_ledger_backend(const char *url, ct_err *e)
         ct_errf(e, "no ledger given (use --db PATH)");
         return NULL;
     }
-    if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://")) {
-        /* The URL is not echoed: it may hold a password. */
-        ct_errf(e, "PostgreSQL ledgers are not built into this co2tally yet");
-        return NULL;
-    }
+    /* libpq's two URI schemes; the URL goes to libpq as it is (and is never
+     * echoed: it may hold a password). */
+    if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
+        return &ct_ledger_postgres;
     return &ct_ledger_sqlite;
 }
 
