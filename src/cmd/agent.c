@@ -159,7 +159,8 @@ static void print_start(const struct ct_agent *a, const struct ct_sensor_set *se
 {
     printf("co2tally agent: host %s, %d device%s every %g s, flush every %g s, into %s "
            "(source %lld%s)\n", a->host, set->ndev, set->ndev == 1 ? "" : "s", x->o.interval,
-           x->o.flush, db, (long long)a->source,
+           x->o.flush, strstr(db, "://") ? "the remote ledger" : db, /* a URL may hold a password */
+           (long long)a->source,
            !a->source ? ": not written yet, the ledger takes no writes now"
                       : a->source_existed ? ", reused" : "");
     for (int k = 0; k < set->ns; k++)
