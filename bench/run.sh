@@ -57,6 +57,27 @@ printf '  baseline, sqlite3 summing the energy column over the same ledger: %.3f
 printf '  ratio report/baseline: %s (goal: report under 1 s)\n' "$(ratio "$rep" "$raw")"
 printf '  peak RSS of report: %s KiB\n' "$(peak_kib "$bin" --db "$work/y.db" --config "$work/team50.ini" report)"
 
+echo "== 1b. report, HTML and advise for a team file of 10,000 calculated platforms (goal: linear, under 1 s)"
+python3 - "$work/team10k.ini" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("[team]\nname = bench\ncountry = DEU\nyear = 2023\n")
+    for i in range(10000):
+        f.write("[platform p%05d]\nmethod = calculated\nwatts = %d\nutilisation = 0.5\n"
+                "hours_per_year = 1000\ncount = %d\n" % (i, 20 + i % 300, 1 + i % 7))
+PY
+"$bin" --db "$work/t10k.db" --config "$work/team10k.ini" estimate >/dev/null
+for what in "report" "report --format html -o $work/t10k.html" "advise"; do
+    # shellcheck disable=SC2086
+    t=$(best 3 "$bin" --db "$work/t10k.db" --config "$work/team10k.ini" $what)
+    printf '  %-28s %.3f s\n' "${what%% -o*}" "$t"
+done
+# Baseline: the same with 500 platforms (section 1's ledger): 20 x the platforms
+# should cost about 20 x the time, not 400 x.
+t500=$(best 3 "$bin" --db "$work/e.db" --config "$work/team500.ini" report)
+t10k=$(best 3 "$bin" --db "$work/t10k.db" --config "$work/team10k.ini" report)
+printf '  report, 10,000 over 500 platforms: %s (linear: about 20)\n' "$(ratio "$t10k" "$t500")"
+
 # The other benchmarks, each against its own baseline in the same run.
 here=$(dirname "$0")
 echo "== 3. the agent and measure (issue 3)"

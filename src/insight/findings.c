@@ -20,10 +20,14 @@ void ct_insight_defaults(struct ct_insight_opts *o)
 
 void ct_finding_add(struct ct_advice *a, const struct ct_finding *f)
 {
-    struct ct_finding *n = realloc(a->f, sizeof *n * (size_t)(a->nf + 1));
-    if (!n)
-        abort();
-    a->f = n;
+    if (a->nf == a->capf) { /* doubling: thousands of platforms, thousands of findings */
+        int cap = a->capf ? 2 * a->capf : 16;
+        struct ct_finding *n = realloc(a->f, sizeof *n * (size_t)cap);
+        if (!n)
+            abort();
+        a->f = n;
+        a->capf = cap;
+    }
     a->f[a->nf++] = *f;
 }
 

@@ -94,7 +94,7 @@ struct ct_recommendation {
 struct ct_advice {
     int64_t from, to;        /* the report's period */
     struct ct_finding *f;
-    int nf;
+    int nf, capf;             /* capf: room in f (grown by doubling) */
     struct ct_recommendation *rec;
     int nrec;
     double total_per_year;   /* the team's kgCO2e per year */
