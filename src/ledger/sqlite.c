@@ -293,9 +293,14 @@ int ct_ledger_open_with(const char *url, const struct ct_ledger_open_opts *o,
     const struct ct_ledger_ops *ops = ct_ledger_backend(url, e);
     if (!ops)
         return -1;
-    /* SQLite is the only backend built in; another would take o in its open. */
-    if (ops != &ct_ledger_sqlite)
-        return ct_errf(e, "%s: this backend cannot be opened with options", ops->name);
+    /* A server backend (PostgreSQL) waits on its server's own locks and needs
+     * no read-only file mode: it opens as it always does. */
+    if (ops != &ct_ledger_sqlite) {
+        if (ops->open(url, &h->db, e) != 0)
+            return -1;
+        h->ops = ops;
+        return 0;
+    }
     if (sq_open_opts(url, o, &h->db, e) != 0)
         return -1;
     h->ops = ops;
