@@ -1082,6 +1082,8 @@ URL_CONTRACT(validation)
 URL_CONTRACT(count_names)
 URL_CONTRACT(scan_records)
 URL_CONTRACT(list_sources)
+URL_CONTRACT(source_rows)
+URL_CONTRACT(list_every_source)
 
 #define SQLITE_CONTRACT(name)                                                   \
     static void sqlite_##name(void **state)                                     \
@@ -1306,7 +1308,8 @@ static int run_on_url(void)
         U(prorata),          U(calculated_month), U(cut_days),  U(month_cut_at_end),
         U(random_periods),   U(grouping),      U(detail),       U(delete_cascades),
         U(rollback),         U(validation),    U(count_names),  U(scan_records),
-        U(list_sources),     cmocka_unit_test(backend_pick),
+        U(list_sources),     U(source_rows),   U(list_every_source),
+        cmocka_unit_test(backend_pick),
     };
 #undef U
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -469,4 +469,8 @@ const struct ct_ledger_ops ct_ledger_postgres = {
     .series_rows = pg_series_rows,
     .day_rows = pg_day_rows,
     .bucket_rows = pg_bucket_rows,
+    .source_series_rows = pg_source_series_rows,
+    .source_energy_rows = pg_source_energy_rows,
+    .source_provided_rows = pg_source_provided_rows,
+    .source_run_rows = pg_source_run_rows,
 };

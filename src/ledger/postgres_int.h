@@ -34,6 +34,12 @@ enum pg_stmt {
     PG_COUNT_ENERGY,
     PG_COUNT_PROVIDED,
     PG_COUNT_RUNS,
+    /* version 4: one source's records, and every source (postgres_export.c) */
+    PG_SRC_LIST_ALL,
+    PG_SRC_SERIES,
+    PG_SRC_ENERGY,
+    PG_SRC_PROVIDED,
+    PG_SRC_RUNS,
     PG_N
 };
 extern const char *const pg_sql[PG_N];
@@ -125,6 +131,24 @@ typedef int (*pg_take_fn)(const PGresult *r, void *ud);
 int pg_stream(ct_ledger *l, enum pg_stmt id, const struct pg_params *p, pg_take_fn take,
               void *ud, ct_err *e, const char *what);
 int pg_stopped(ct_err *e, const char *what);
+
+/* A provided emission or a run from a row of PG_PROV_SCAN / PG_RUN_SCAN's
+ * columns (postgres_records.c), to fn or run. */
+struct prov_ctx {
+    ct_provided_fn fn;
+    ct_run_fn run;
+    void *ud;
+};
+int pg_take_provided(const PGresult *r, void *ud);
+int pg_take_run(const PGresult *r, void *ud);
+
+/* postgres_export.c: the version-4 per-source streams. */
+int pg_source_series_rows(ct_ledger *l, int64_t source_id, ct_series_row_fn fn, void *ud,
+                          ct_err *e);
+int pg_source_energy_rows(ct_ledger *l, int64_t source_id, ct_energy_fn fn, void *ud, ct_err *e);
+int pg_source_provided_rows(ct_ledger *l, int64_t source_id, ct_provided_fn fn, void *ud,
+                            ct_err *e);
+int pg_source_run_rows(ct_ledger *l, int64_t source_id, ct_run_fn fn, void *ud, ct_err *e);
 
 /* Column readers for a single-row result. */
 int64_t pg_i64(const PGresult *r, int col);

@@ -91,9 +91,11 @@ static int take_source(const PGresult *r, void *ud)
 int pg_list_sources(ct_ledger *l, const char *kind, ct_source_fn fn, void *ud, ct_err *e)
 {
     struct pg_params p = {0};
-    pp_str(&p, kind);
+    if (kind) /* NULL: every source (version 4) */
+        pp_str(&p, kind);
     struct list_ctx c = {fn, ud};
-    int ret = pg_stream(l, PG_SRC_LIST, &p, take_source, &c, e, "cannot list sources");
+    int ret = pg_stream(l, kind ? PG_SRC_LIST : PG_SRC_LIST_ALL, &p, take_source, &c, e,
+                        "cannot list sources");
     return ret == -2 ? pg_stopped(e, "listing sources") : ret;
 }
 
@@ -168,13 +170,7 @@ int pg_add_run(ct_ledger *l, int64_t source_id, const struct ct_run_rec *r, ct_e
     return pg_run(l, PG_RUN_INSERT, &p, e, "cannot add a run");
 }
 
-struct prov_ctx {
-    ct_provided_fn fn;
-    ct_run_fn run;
-    void *ud;
-};
-
-static int take_provided(const PGresult *r, void *ud)
+int pg_take_provided(const PGresult *r, void *ud)
 {
     struct prov_ctx *c = ud;
     struct ct_provided_rec x = {
@@ -199,7 +195,7 @@ static int take_provided(const PGresult *r, void *ud)
     return c->fn(&x, c->ud);
 }
 
-static int take_run(const PGresult *r, void *ud)
+int pg_take_run(const PGresult *r, void *ud)
 {
     struct prov_ctx *c = ud;
     struct ct_run_rec x = {
@@ -226,7 +222,7 @@ int pg_scan_provided(ct_ledger *l, int64_t from, int64_t to, ct_provided_fn fn, 
     pp_i64(&p, from);
     pp_i64(&p, to);
     struct prov_ctx c = {.fn = fn, .ud = ud};
-    int ret = pg_stream(l, PG_PROV_SCAN, &p, take_provided, &c, e,
+    int ret = pg_stream(l, PG_PROV_SCAN, &p, pg_take_provided, &c, e,
                         "cannot read provided emissions");
     return ret == -2 ? pg_stopped(e, "provided-emission scan") : ret;
 }
@@ -239,6 +235,6 @@ int pg_scan_runs(ct_ledger *l, int64_t from, int64_t to, ct_run_fn fn, void *ud,
     pp_i64(&p, from);
     pp_i64(&p, to);
     struct prov_ctx c = {.run = fn, .ud = ud};
-    int ret = pg_stream(l, PG_RUN_SCAN, &p, take_run, &c, e, "cannot read runs");
+    int ret = pg_stream(l, PG_RUN_SCAN, &p, pg_take_run, &c, e, "cannot read runs");
     return ret == -2 ? pg_stopped(e, "run scan") : ret;
 }

@@ -122,4 +122,21 @@ const char *const pg_sql[PG_N] = {
     [PG_COUNT_ENERGY] = "SELECT count(*) FROM energy",
     [PG_COUNT_PROVIDED] = "SELECT count(*) FROM provided",
     [PG_COUNT_RUNS] = "SELECT count(*) FROM runs",
+
+    /* Version 4: a source's records read back as add_* would store them
+     * again, in SQLite's order (series, then time; provided and runs by id). */
+    [PG_SRC_LIST_ALL] = "SELECT id, kind, path, sha256, imported_at FROM sources"
+                        " ORDER BY path, id",
+    [PG_SRC_SERIES] = "SELECT se.id, se.platform, se.host, se.device, se.component,"
+                      " se.method, so.kind FROM series se JOIN sources so ON so.id = se.source_id"
+                      " WHERE se.source_id = $1::bigint AND se.detail = 0 ORDER BY se.id",
+    [PG_SRC_ENERGY] = "SELECT se.platform, se.host, se.device, se.component, se.method,"
+                      " se.detail, e.t0, e.t1, e.covered_s, e.joules, e.idle_joules, e.idle_s,"
+                      " e.util_s FROM series se JOIN energy e ON e.series_id = se.id"
+                      " WHERE se.source_id = $1::bigint ORDER BY se.id, e.t0, e.t1",
+    [PG_SRC_PROVIDED] = "SELECT provider, account, project, service, region, region_raw, scope,"
+                        " market_based, t0, t1, kgco2e, orig_value, orig_unit, platform"
+                        " FROM provided WHERE source_id = $1::bigint ORDER BY id",
+    [PG_SRC_RUNS] = "SELECT host, command, t0, t1, exit_status, cpu_j, dram_j, gpu_j, total_j,"
+                    " methods FROM runs WHERE source_id = $1::bigint ORDER BY id",
 };

@@ -97,4 +97,33 @@ PY
         fi
     done
 done
+
+# The version-4 streams on PostgreSQL: `ledger sources` lists what SQLite lists,
+# and a push from the SQLite ledger into a third, empty PostgreSQL database
+# gives the same report as the SQLite ledger itself; pushing again adds nothing.
+"$CT_PG_BINDIR/psql" -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE pushed" >/dev/null \
+    || bad "cannot create a second database"
+pushed="postgresql://co2tally@/pushed?host=$PGHOST"
+expect_rc 0 "ledger sources on PostgreSQL" -- "$CO2TALLY" --db "$pg" ledger sources --json
+cp "$tmp/out" "$tmp/src-pg.json"
+expect_rc 0 "ledger sources on SQLite" -- "$CO2TALLY" --db "$tmp/l.db" ledger sources --json
+cp "$tmp/out" "$tmp/src-sq.json"
+python3 - "$tmp/src-pg.json" "$tmp/src-sq.json" <<'PY' && ok "the same sources, records and kWh" || bad "sources differ"
+import json, sys
+a, b = (json.load(open(p))["sources"] for p in sys.argv[1:3])
+key = lambda s: (s["path"], s["sha256"])
+a, b = sorted(a, key=key), sorted(b, key=key)
+assert [(s["sha256"], s["records"], s["provided"]) for s in a] == [(s["sha256"], s["records"], s["provided"]) for s in b]
+assert all(abs(x["energy_kwh"] - y["energy_kwh"]) <= 1e-12 * max(1, y["energy_kwh"]) for x, y in zip(a, b))
+PY
+expect_rc 0 "push SQLite into an empty PostgreSQL ledger" -- "$CO2TALLY" --db "$tmp/l.db" ledger push --to "$pushed"
+expect_rc 0 "push again" -- "$CO2TALLY" --db "$tmp/l.db" ledger push --to "$pushed"
+"$CO2TALLY" --db "$pushed" --config "$tmp/team.ini" report --json >"$tmp/pushed.json"
+"$CO2TALLY" --db "$tmp/l.db" --config "$tmp/team.ini" report --json >"$tmp/sq.json"
+python3 - "$tmp/pushed.json" "$tmp/sq.json" <<'PY' && ok "the pushed ledger reports what SQLite reports" || bad "pushed report differs"
+import json, sys
+a, b = (json.load(open(p))["total"] for p in sys.argv[1:3])
+for k in ("energy_kwh", "kgco2e", "extrapolated_kgco2e"):
+    assert abs(a[k] - b[k]) <= 1e-12 * max(1, abs(b[k])), (k, a[k], b[k])
+PY
 finish
