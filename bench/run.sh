@@ -57,7 +57,7 @@ printf '  baseline, sqlite3 summing the energy column over the same ledger: %.3f
 printf '  ratio report/baseline: %s (goal: report under 1 s)\n' "$(ratio "$rep" "$raw")"
 printf '  peak RSS of report: %s KiB\n' "$(peak_kib "$bin" --db "$work/y.db" --config "$work/team50.ini" report)"
 
-echo "== 1b. report, HTML and advise for a team file of 10,000 calculated platforms (goal: linear, under 1 s)"
+echo "== 2b. report, HTML and advise for a team file of 10,000 calculated platforms (goal: linear, under 1 s)"
 python3 - "$work/team10k.ini" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
