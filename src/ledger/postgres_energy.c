@@ -91,9 +91,8 @@ static int finish(int ret, ct_err *e)
     return ret == -2 ? pg_stopped(e, "ledger read") : ret;
 }
 
-static int take_series(const PGresult *r, void *ud)
+int pg_series_row(const PGresult *r, ct_series_row_fn fn, void *ud)
 {
-    const struct sink *k = ud;
     struct ct_series_row x = {
         .id = pg_i64(r, 0),
         .platform = pg_str(r, 1),
@@ -103,7 +102,13 @@ static int take_series(const PGresult *r, void *ud)
         .method = (int)pg_i64(r, 5),
         .source_kind = pg_str(r, 6),
     };
-    return k->series(&x, k->ud);
+    return fn(&x, ud);
+}
+
+static int take_series(const PGresult *r, void *ud)
+{
+    const struct sink *k = ud;
+    return pg_series_row(r, k->series, k->ud);
 }
 
 int pg_series_rows(ct_ledger *l, ct_series_row_fn fn, void *ud, ct_err *e)

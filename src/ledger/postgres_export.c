@@ -14,16 +14,7 @@ struct sink {
 static int take_series(const PGresult *r, void *ud)
 {
     const struct sink *k = ud;
-    struct ct_series_row x = {
-        .id = pg_i64(r, 0),
-        .platform = pg_str(r, 1),
-        .host = pg_str(r, 2),
-        .device = pg_str(r, 3),
-        .component = pg_str(r, 4),
-        .method = (int)pg_i64(r, 5),
-        .source_kind = pg_str(r, 6),
-    };
-    return k->series(&x, k->ud);
+    return pg_series_row(r, k->series, k->ud);
 }
 
 /* util_s is util x covered_s; NULL (no add knew the utilisation) and a bucket

@@ -142,6 +142,10 @@ struct prov_ctx {
 int pg_take_provided(const PGresult *r, void *ud);
 int pg_take_run(const PGresult *r, void *ud);
 
+/* A series row (columns id, platform, host, device, component, method, kind)
+ * handed to fn (postgres_energy.c). */
+int pg_series_row(const PGresult *r, ct_series_row_fn fn, void *ud);
+
 /* postgres_export.c: the version-4 per-source streams. */
 int pg_source_series_rows(ct_ledger *l, int64_t source_id, ct_series_row_fn fn, void *ud,
                           ct_err *e);
