@@ -78,43 +78,18 @@ static int take_energy(sqlite3_stmt *st, const struct sq_sink *k)
     return k->energy(&r, k->ud);
 }
 
+/* The same columns as the period scans, so the same readers. */
 static int take_provided(sqlite3_stmt *st, const struct sq_sink *k)
 {
-    struct ct_provided_rec r = {
-        .provider = sq_col_str(st, 0),
-        .account = sq_col_str(st, 1),
-        .project = sq_col_str(st, 2),
-        .service = sq_col_str(st, 3),
-        .region = sq_col_str(st, 4),
-        .region_raw = sq_col_str(st, 5),
-        .scope = sqlite3_column_int(st, 6),
-        .market_based = sqlite3_column_int(st, 7),
-        .t0 = sqlite3_column_int64(st, 8),
-        .t1 = sqlite3_column_int64(st, 9),
-        .kgco2e = sqlite3_column_double(st, 10),
-        .orig_value = sqlite3_column_double(st, 11),
-        .orig_unit = sq_col_str(st, 12),
-        .platform = sq_col_str(st, 13),
-    };
-    if (!*r.platform)
-        r.platform = NULL; /* stored as '', handed back as "not set", as scan_provided does */
+    struct ct_provided_rec r;
+    sq_read_provided(st, &r);
     return k->provided(&r, k->ud);
 }
 
 static int take_run(sqlite3_stmt *st, const struct sq_sink *k)
 {
-    struct ct_run_rec r = {
-        .host = sq_col_str(st, 0),
-        .command = sq_col_str(st, 1),
-        .t0 = sqlite3_column_int64(st, 2),
-        .t1 = sqlite3_column_int64(st, 3),
-        .exit_status = sqlite3_column_int(st, 4),
-        .cpu_j = sqlite3_column_double(st, 5),
-        .dram_j = sqlite3_column_double(st, 6),
-        .gpu_j = sqlite3_column_double(st, 7),
-        .total_j = sqlite3_column_double(st, 8),
-        .methods = sq_col_str(st, 9),
-    };
+    struct ct_run_rec r;
+    sq_read_run(st, &r);
     return k->run(&r, k->ud);
 }
 

@@ -121,6 +121,10 @@ int sq_day_rows(ct_ledger *l, int64_t day_from, int64_t day_to, ct_day_row_fn fn
                 ct_err *e);
 int sq_bucket_rows(ct_ledger *l, int64_t series_id, int64_t t0_from, int64_t t0_to,
                    ct_bucket_row_fn fn, void *ud, ct_err *e);
+/* A provided emission or a run from a row whose columns are those of
+ * SQ_PROV_SCAN / SQ_RUN_SCAN (sqlite_records.c); strings borrowed from st. */
+void sq_read_provided(sqlite3_stmt *st, struct ct_provided_rec *r);
+void sq_read_run(sqlite3_stmt *st, struct ct_run_rec *r);
 int sq_add_provided(ct_ledger *l, int64_t source_id, const struct ct_provided_rec *r,
                     ct_err *e);
 int sq_scan_provided(ct_ledger *l, int64_t from, int64_t to, ct_provided_fn fn, void *ud,

@@ -56,7 +56,7 @@ int sq_add_run(ct_ledger *l, int64_t source_id, const struct ct_run_rec *r, ct_e
     return step_write(l, st, e, "cannot add a run");
 }
 
-static void read_provided(sqlite3_stmt *st, struct ct_provided_rec *r)
+void sq_read_provided(sqlite3_stmt *st, struct ct_provided_rec *r)
 {
     *r = (struct ct_provided_rec){
         .provider = sq_col_str(st, 0),
@@ -79,7 +79,7 @@ static void read_provided(sqlite3_stmt *st, struct ct_provided_rec *r)
         r->platform = NULL;
 }
 
-static void read_run(sqlite3_stmt *st, struct ct_run_rec *r)
+void sq_read_run(sqlite3_stmt *st, struct ct_run_rec *r)
 {
     *r = (struct ct_run_rec){
         .host = sq_col_str(st, 0),
@@ -106,7 +106,7 @@ int sq_scan_provided(ct_ledger *l, int64_t from, int64_t to, ct_provided_fn fn, 
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct ct_provided_rec r;
-        read_provided(st, &r);
+        sq_read_provided(st, &r);
         if (fn(&r, ud) != 0)
             ret = sq_stopped(e, "provided-emission scan");
     }
@@ -126,7 +126,7 @@ int sq_scan_runs(ct_ledger *l, int64_t from, int64_t to, ct_run_fn fn, void *ud,
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct ct_run_rec r;
-        read_run(st, &r);
+        sq_read_run(st, &r);
         if (fn(&r, ud) != 0)
             ret = sq_stopped(e, "run scan");
     }
