@@ -30,11 +30,12 @@ int ct_cmd_document(const char *cmd, const struct ct_global *g, const struct ct_
     }
     if (o->sci_per > 0) {
         r->sci = calloc(1, sizeof *r->sci);
-        if (!r->sci || ct_sci_compute(r, t, o->sci_per, o->sci_unit, r->sci, &e) < 0) {
+        int ok = r->sci != NULL;
+        if (!ok || ct_sci_compute(r, t, o->sci_per, o->sci_unit, r->sci, &e) < 0) {
             free(r->sci);
             r->sci = NULL;
             ct_report_free(r);
-            return ct_fail(CT_EXIT_USER, cmd, "%s", r->sci ? e.msg : "cannot compute SCI");
+            return ct_fail(CT_EXIT_USER, cmd, "%s", ok ? e.msg : "out of memory computing SCI");
         }
     }
     return CT_EXIT_OK;

@@ -359,6 +359,23 @@ static int cmp_keys(const void *a, const void *b)
 /* Sorts the platform rows (data first, biggest first; then the team's
  * platforms without data, in team-file order) and their month cells with
  * them. */
+static const struct ct_report *sort_report; /* qsort has no context argument */
+
+/* Platform rows in print order: those with data first, biggest extrapolated
+ * figure first; then the team's platforms without data, in team-file order
+ * (their index). */
+static int cmp_plat_order(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    const struct ct_group *x = &sort_report->plats[i], *y = &sort_report->plats[j];
+    if ((x->nseries > 0) != (y->nseries > 0))
+        return x->nseries > 0 ? -1 : 1;
+    if (x->nseries == 0)
+        return (i > j) - (i < j);
+    return cmp_rows(x, y);
+}
+
+/* Sorts the platform rows and their month cells with them. */
 static int sort_plats(struct ct_report *r)
 {
     int n = r->nplats;
@@ -373,19 +390,13 @@ static int sort_plats(struct ct_report *r)
         free(order);
         return -1;
     }
-    for (int i = 0; i < n; i++) {
-        sorted[i] = r->plats[i];
-        sorted[i].units = i; /* the old index rides along while sorting */
-    }
-    /* a stable order for rows without data: team order (their old index) */
     for (int i = 0; i < n; i++)
-        if (sorted[i].nseries == 0)
-            sorted[i].extrapolated = -1.0 - i;
-    qsort(sorted, (size_t)n, sizeof *sorted, cmp_rows);
+        order[i] = i;
+    sort_report = r;
+    qsort(order, (size_t)n, sizeof *order, cmp_plat_order);
+    sort_report = NULL;
     for (int i = 0; i < n; i++) {
-        order[i] = (int)sorted[i].units;
-        sorted[i].units = r->plats[order[i]].units;
-        sorted[i].extrapolated = r->plats[order[i]].extrapolated;
+        sorted[i] = r->plats[order[i]];
         memcpy(&cells[(size_t)i * (size_t)r->nmonths], ct_report_cell(r, order[i], 0),
                sizeof *cells * (size_t)r->nmonths);
     }
@@ -396,8 +407,6 @@ static int sort_plats(struct ct_report *r)
     free(order);
     return 0;
 }
-
-static const struct ct_report *sort_report; /* qsort has no context argument */
 
 static int cmp_plat_names(const void *a, const void *b)
 {
